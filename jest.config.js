@@ -1,0 +1,15 @@
+/** Tests run the TypeScript sources through swc (no type check here: `npm run lint` runs tsc). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  testTimeout: 60000,
+  // Integration tests start real nats-server and node processes: two cores, so keep workers low.
+  maxWorkers: 2,
+};

@@ -1,0 +1,75 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The one long-term storage contract (DESIGN §6). Keys are `/`-separated relative paths
+ * (`0_mkx/<id>_320.mp3`); drivers map them to files, objects or blobs.
+ */
+export interface BlobInfo {
+  key: string;
+  /** Bytes. */
+  size: number;
+  /** Lower-case hex SHA-256 of the content, when the backend recorded it at put time. */
+  sha256?: string;
+  contentType?: string;
+  modified?: Date;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  /** Expected hex SHA-256: a mismatch rejects with DIGEST_MISMATCH semantics and leaves no object. */
+  sha256?: string;
+  /** Expected size in bytes, when known (lets drivers pick single vs multipart writes). */
+  size?: number;
+  signal?: AbortSignal;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive; absent means to the end. */
+  end?: number;
+}
+
+export interface GetOptions {
+  range?: ByteRange;
+  signal?: AbortSignal;
+}
+
+export interface ListOptions {
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  /** Page size; drivers may return fewer. */
+  limit?: number;
+}
+
+export interface ListPage {
+  items: BlobInfo[];
+  /** Present when there are more items. */
+  cursor?: string;
+}
+
+/** Optional abilities, declared as data (STYLE "what that means here" §1). */
+export interface BlobAbilities {
+  /** Server-side copy without streaming through the node. */
+  copy: boolean;
+}
+
+export interface BlobStore {
+  readonly scheme: 'file' | 's3' | 'gcs' | 'azblob';
+  /** The store URL with any secrets removed, for logs and the health route. */
+  readonly displayUrl: string;
+  readonly abilities: BlobAbilities;
+  /** Reachable, writable, credentials present; throws a StorageError with one clear line. */
+  check(): Promise<void>;
+  /** Streams `body` in; the object appears whole or not at all. Returns what was written. */
+  put(key: string, body: Readable, options?: PutOptions): Promise<BlobInfo>;
+  /** `null` when there is no such key. A range past the end rejects with RANGE_NOT_SATISFIABLE. */
+  get(key: string, options?: GetOptions): Promise<{ info: BlobInfo; body: Readable } | null>;
+  head(key: string): Promise<BlobInfo | null>;
+  list(prefix: string, options?: ListOptions): Promise<ListPage>;
+  /** true when something was deleted. */
+  delete(key: string): Promise<boolean>;
+  /** Only when `abilities.copy`; otherwise throws UNSUPPORTED_OPERATION. */
+  copy(from: string, to: string): Promise<BlobInfo>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+/**
+ * The one catalogue of errors the system raises on purpose (STYLE §4). Each code is stable:
+ * clients and tests match on `code`, never on the wording of `message`.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid' },
+  NOT_MULTIPART: { status: 400, message: 'Expected a multipart/form-data body' },
+  MISSING_FILES: { status: 400, message: 'The form has no `files` part' },
+  BAD_TEMPLATE: { status: 400, message: 'Unknown template' },
+  EMPTY_FILE: { status: 400, message: 'The file is empty' },
+  WRONG_FILE_TYPE: { status: 400, message: 'The file does not match the template' },
+  BAD_FILE_NAME: { status: 400, message: 'Malformed file name' },
+  BAD_SHARD: { status: 400, message: 'Malformed shard' },
+  BAD_ID: { status: 400, message: 'Malformed id' },
+  BAD_BUCKET: { status: 400, message: 'Not a temp bucket' },
+  BAD_SIGNATURE: { status: 401, message: 'Signature missing or invalid' },
+  FORBIDDEN: { status: 403, message: 'Not allowed' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
+  JOB_NOT_FOUND: { status: 404, message: 'No such job' },
+  FILE_NOT_FOUND: { status: 404, message: 'No such file' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is larger than this node accepts' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'The range is outside the file' },
+  TRANSCODE_FAILED: { status: 422, message: 'The file could not be transcoded' },
+  NOT_READY: { status: 503, message: 'The node is not ready' },
+  NO_HOLDER: { status: 503, message: 'No healthy node holds the file' },
+  STORAGE_UNAVAILABLE: { status: 503, message: 'The blob store is unavailable' },
+  UNSUPPORTED_OPERATION: { status: 501, message: 'The storage driver does not support this operation' },
+  BAD_CONFIG: { status: 500, message: 'Invalid configuration' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a stable code and an HTTP status; the edge turns it into JSON. */
+export class StorageError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  /** A permanent error will fail the same way again: consumers do not retry it. */
+  readonly permanent: boolean;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; permanent?: boolean }) {
+    super(message ?? ERRORS[code].message, { cause: options?.cause });
+    this.name = 'StorageError';
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+    this.permanent = options?.permanent ?? this.statusCode < 500;
+  }
+}
+
+export function fail(code: ErrorCode, message?: string, cause?: unknown): never {
+  throw new StorageError(code, message, { cause });
+}
+
+export function isStorageError(err: unknown): err is StorageError {
+  return err instanceof StorageError;
+}
+
+/** A readable one-line reason for logs and job records. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

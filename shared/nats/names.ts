@@ -1,0 +1,23 @@
+/**
+ * Every NATS name the nodes agree on (DESIGN §1, §4). Changing one is a network-wide
+ * migration, so they live in one table.
+ */
+export const STREAMS = {
+  /** Work queue: one message per job to transcode, subject `jobs.<template>`. */
+  JOBS: { name: 'JOBS', subjects: ['jobs.>'] },
+  /** Finished jobs, kept for the temp-store lifetime so every node's storer can replay them. */
+  RESULTS: { name: 'RESULTS', subjects: ['results.>'] },
+} as const;
+
+export const SUBJECTS = {
+  job: (template: string) => `jobs.${template}`,
+  result: (template: string) => `results.${template}`,
+} as const;
+
+export const BUCKETS = {
+  jobs: 'jobs',
+  nodes: 'nodes',
+  temp: (k: number) => `temp_${k}`,
+} as const;
+
+export const TEMP_BUCKET_PATTERN = /^temp_\d{1,3}$/;

@@ -1,0 +1,42 @@
+import type { Config } from '../config';
+import type { Nats } from '../nats/connection';
+import type { Logger } from '../log';
+import type { Identity } from '../identity/wallet';
+import type { BlobStore } from '../blob/types';
+
+/**
+ * What a handler may use: the node's configuration and connections. The runtime provides
+ * it at start; a Lambda builds it on first use (`setServicesFactory`); tests provide their own.
+ */
+export interface Services {
+  config: Config;
+  log: Logger;
+  identity: Identity;
+  /** ms since epoch when the node started. */
+  startedAt: number;
+  nats: Nats;
+  blob: BlobStore;
+}
+
+let current: Promise<Services> | undefined;
+let factory: (() => Promise<Services>) | undefined;
+
+export function provideServices(s: Services | undefined): void {
+  current = s ? Promise.resolve(s) : undefined;
+}
+
+export function setServicesFactory(f: () => Promise<Services>): void {
+  factory = f;
+}
+
+export function services(): Promise<Services> {
+  if (!current) {
+    if (!factory) throw new Error('no services: the runtime has not started and no factory is set');
+    const pending = factory();
+    pending.catch(() => {
+      if (current === pending) current = undefined;
+    });
+    current = pending;
+  }
+  return current;
+}
