@@ -22,6 +22,7 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is larger than this node accepts' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The range is outside the file' },
+  DIGEST_MISMATCH: { status: 422, message: 'The content does not match its expected sha256 or size' },
   TRANSCODE_FAILED: { status: 422, message: 'The file could not be transcoded' },
   NOT_READY: { status: 503, message: 'The node is not ready' },
   NO_HOLDER: { status: 503, message: 'No healthy node holds the file' },
