@@ -38,7 +38,11 @@ export const CONFIG_SPEC = {
     doc: 'A node whose heartbeat is older than this is unhealthy',
   },
   workerConcurrency: { env: 'AUDIUS_WORKER_CONCURRENCY', default: '1', doc: 'Jobs of each step a node runs at once' },
-  ackWaitSeconds: { env: 'AUDIUS_ACK_WAIT_SECONDS', default: '30', doc: 'Redelivery delay of a silent worker' },
+  ackWaitSeconds: {
+    env: 'AUDIUS_ACK_WAIT_SECONDS',
+    default: '0',
+    doc: 'Override of every step\'s ackWait (seconds before a silent worker\'s job is redelivered); 0 keeps serverless.yml\'s',
+  },
   nodeName: { env: 'AUDIUS_NODE_NAME', default: os.hostname(), doc: 'Name used in logs' },
 } as const;
 
@@ -105,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatSeconds: int(env, 'heartbeatSeconds', 1),
     healthTtlSeconds: int(env, 'healthTtlSeconds', 2),
     workerConcurrency: int(env, 'workerConcurrency', 1),
-    ackWaitSeconds: int(env, 'ackWaitSeconds', 1),
+    ackWaitSeconds: int(env, 'ackWaitSeconds', 0),
     nodeName: raw(env, 'nodeName'),
     version: packageVersion(),
   };

@@ -9,8 +9,8 @@ export type { Logger };
  */
 export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   if (process.env.LOG_FORMAT === 'pretty') {
-    const pretty = require('pino-pretty') as typeof import('pino-pretty');
-    const stream = pretty.default({
+    const { PinoPretty } = require('pino-pretty') as typeof import('pino-pretty');
+    const stream = PinoPretty({
       colorize: process.stdout.isTTY === true,
       translateTime: 'HH:MM:ss.l',
       ignore: 'pid,hostname',

@@ -28,11 +28,13 @@ export async function connectNats(servers: string[], name: string, replicas: num
     }
   })();
   void nc.closed().then(() => (state = 'closed'));
-  const js = jetstream(nc);
+  // A fresh R3 cluster can take seconds to place a new stream: give API calls room.
+  const jsOptions = { timeout: 20_000 };
+  const js = jetstream(nc, jsOptions);
   return {
     nc,
     js,
-    jsm: await jetstreamManager(nc),
+    jsm: await jetstreamManager(nc, jsOptions),
     kvm: new Kvm(js),
     objm: new Objm(js),
     replicas,

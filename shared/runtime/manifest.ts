@@ -36,7 +36,7 @@ export interface ScheduleTrigger {
 
 export interface FunctionSpec {
   name: string;
-  /** Module path relative to the code root, without extension: `functions/http/health`. */
+  /** Module path relative to the code root, without extension or `dist/`: `functions/http/health`. */
   module: string;
   /** Export name: `handler`. */
   exportName: string;
@@ -53,7 +53,11 @@ export interface Manifest {
 
 export function loadManifest(file = path.join(PROJECT_ROOT, 'serverless.yml')): Manifest {
   // `${…}` variables are Serverless's; only the plain structure matters to the runtime.
-  const doc = parse(fs.readFileSync(file, 'utf8')) as { service: string; functions: Record<string, any> };
+  return manifestFromDoc(parse(fs.readFileSync(file, 'utf8')));
+}
+
+/** From the parsed document (or osls's resolved `service`, for the offline plugin). */
+export function manifestFromDoc(doc: { service: string; functions?: Record<string, any> }): Manifest {
   return {
     service: doc.service,
     functions: Object.entries(doc.functions ?? {}).map(([name, fn]) => toFunctionSpec(name, fn)),
@@ -65,7 +69,9 @@ function toFunctionSpec(name: string, fn: any): FunctionSpec {
   const dot = handler.lastIndexOf('.');
   const spec: FunctionSpec = {
     name,
-    module: handler.slice(0, dot),
+    // serverless.yml names the compiled file (`dist/functions/…`); the runtime loads the same
+    // module from wherever it runs (sources under jest, dist/ when compiled).
+    module: handler.slice(0, dot).replace(/^dist\//, ''),
     exportName: handler.slice(dot + 1),
     timeoutSeconds: fn.timeout,
     http: [],

@@ -3,6 +3,8 @@ import type { Nats } from '../nats/connection';
 import type { Logger } from '../log';
 import type { Identity } from '../identity/wallet';
 import type { BlobStore } from '../blob/types';
+import type { Membership } from '../membership/membership';
+import type { NodeCounters } from '../membership/self-record';
 
 /**
  * What a handler may use: the node's configuration and connections. The runtime provides
@@ -16,6 +18,8 @@ export interface Services {
   startedAt: number;
   nats: Nats;
   blob: BlobStore;
+  membership: Membership;
+  counters: NodeCounters;
 }
 
 let current: Promise<Services> | undefined;

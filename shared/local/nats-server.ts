@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnChild, type Child } from './child';
+import { freePort, waitFor } from './ports';
+
+export interface NatsServer extends Child {
+  clientUrl: string;
+  monitorUrl: string;
+}
+
+export interface NatsClusterOptions {
+  size: number;
+  /** Store dirs go under `<dataDir>/<name>`. */
+  dataDir: string;
+  /** Client ports; free ports when absent. */
+  clientPorts?: number[];
+  clusterName?: string;
+  onLine?: (server: string, line: string) => void;
+}
+
+export interface NatsCluster {
+  servers: NatsServer[];
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Real nats-server processes with JetStream on loopback (one, or a routed cluster), for
+ * `npm start` and the tests alike. Resolves once every server reports healthy.
+ */
+export async function startNatsCluster(options: NatsClusterOptions): Promise<NatsCluster> {
+  const names = Array.from({ length: options.size }, (_, i) => `nats${i + 1}`);
+  const client = options.clientPorts ?? (await Promise.all(names.map(() => freePort())));
+  const routesPorts = await Promise.all(names.map(() => freePort()));
+  const monitor = await Promise.all(names.map(() => freePort()));
+  const clusterName = options.clusterName ?? 'storage';
+  const routes = routesPorts.map((p) => `nats-route://127.0.0.1:${p}`).join(',');
+  const servers: NatsServer[] = [];
+  try {
+    for (const [i, name] of names.entries()) {
+      const storeDir = path.join(options.dataDir, name);
+      fs.mkdirSync(storeDir, { recursive: true });
+      const args = ['-a', '127.0.0.1', '-p', String(client[i]), '-m', String(monitor[i]), '-n', name, '-js', '-sd', storeDir];
+      if (options.size > 1) {
+        args.push('--cluster_name', clusterName, '--cluster', `nats://127.0.0.1:${routesPorts[i]}`, '--routes', routes);
+      }
+      const child = spawnChild(name, 'nats-server', args, { onLine: (line) => options.onLine?.(name, line) });
+      servers.push({ ...child, clientUrl: `nats://127.0.0.1:${client[i]}`, monitorUrl: `http://127.0.0.1:${monitor[i]}` });
+    }
+    await Promise.all(servers.map((s) => waitHealthy(s)));
+    // A cluster serves JetStream requests only once its meta group has elected a leader.
+    if (options.size > 1) await waitFor('a JetStream meta leader', async () => (await jetStreamInfo(servers[0])).leader !== undefined);
+  } catch (err) {
+    await Promise.allSettled(servers.map((s) => s.kill()));
+    throw err;
+  }
+  return {
+    servers,
+    urls: servers.map((s) => s.clientUrl),
+    stop: async () => {
+      await Promise.allSettled(servers.map((s) => s.stop(5000)));
+    },
+  };
+}
+
+async function waitHealthy(server: NatsServer): Promise<void> {
+  const died = server.exited.then((code) => {
+    throw new Error(`${server.name} exited (${code}); is nats-server installed? (npm run ensure-binaries)`);
+  });
+  const healthy = waitFor(`${server.name} to be healthy`, async () => (await fetch(`${server.monitorUrl}/healthz`)).ok);
+  await Promise.race([healthy, died]);
+  died.catch(() => undefined);
+}
+
+/** The JetStream meta-cluster view of one server (`/jsz`). */
+export async function jetStreamInfo(server: NatsServer): Promise<{ leader?: string; clusterSize?: number }> {
+  const jsz = (await (await fetch(`${server.monitorUrl}/jsz`)).json()) as {
+    meta_cluster?: { leader?: string; cluster_size?: number };
+  };
+  return { leader: jsz.meta_cluster?.leader || undefined, clusterSize: jsz.meta_cluster?.cluster_size };
+}

@@ -1,0 +1,142 @@
+import { EventEmitter } from 'node:events';
+import type { KV, KvEntry } from '@nats-io/kv';
+import type { Logger } from '../log';
+import { Ring } from '../placement/mod';
+import type { Member, MembershipChange, NodeRecord } from './types';
+
+const HISTORY_LIMIT = 200;
+
+export interface MembershipOptions {
+  kv: KV;
+  /** This node's record; absent for a read-only view (a function deployed alone on AWS). */
+  self?: () => NodeRecord;
+  heartbeatMs: number;
+  /** A member whose last heartbeat is older than this is unhealthy. */
+  healthTtlMs: number;
+  shardLength: number;
+  replicationFactor: number;
+  log: Logger;
+}
+
+/**
+ * Heartbeats this node's record into KV `nodes` and keeps its view of the others: who is
+ * healthy, and the ring over the healthy set (DESIGN §3). A killed node drops out within
+ * healthTtl + one check (≤ healthTtlMs + 1 s); a cleanly stopped one at once.
+ */
+export class Membership extends EventEmitter {
+  private readonly members = new Map<string, Member>();
+  private readonly history: MembershipChange[] = [];
+  private ringView: Ring;
+  private healthyKey = '';
+  private timers: NodeJS.Timeout[] = [];
+  private watchStop?: () => void;
+
+  constructor(private readonly options: MembershipOptions) {
+    super();
+    this.ringView = new Ring([], this.ringOptions());
+  }
+
+  async start(): Promise<void> {
+    if (this.options.self) await this.beat();
+    const watcher = await this.options.kv.watch();
+    this.watchStop = () => watcher.stop();
+    void (async () => {
+      for await (const entry of watcher) this.apply(entry);
+    })().catch((err) => this.options.log.warn({ err: String(err) }, 'membership watch ended'));
+    if (this.options.self) this.timers.push(setInterval(() => void this.beat(), this.options.heartbeatMs));
+    this.timers.push(setInterval(() => this.evaluate(), 1000));
+    this.evaluate();
+  }
+
+  /** Marks this node as leaving so the others drop it now, then stops. */
+  async stop(): Promise<void> {
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+    this.watchStop?.();
+    if (!this.options.self) return;
+    const me = this.options.self();
+    await this.options.kv.put(me.nodeId, JSON.stringify({ ...me, leaving: true })).catch(() => undefined);
+  }
+
+  ring(): Ring {
+    return this.ringView;
+  }
+
+  /** Every known member (healthy or not), by id. */
+  list(): Member[] {
+    return [...this.members.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
+  }
+
+  get(nodeId: string): Member | undefined {
+    return this.members.get(nodeId);
+  }
+
+  healthy(): Member[] {
+    return this.list().filter((m) => m.healthy);
+  }
+
+  changes(): MembershipChange[] {
+    return [...this.history];
+  }
+
+  private ringOptions() {
+    return { shardLength: this.options.shardLength, replicationFactor: this.options.replicationFactor };
+  }
+
+  private async beat(): Promise<void> {
+    if (!this.options.self) return;
+    const me = this.options.self();
+    try {
+      await this.options.kv.put(me.nodeId, JSON.stringify(me));
+    } catch (err) {
+      this.options.log.warn({ err: String(err) }, 'heartbeat failed');
+    }
+  }
+
+  private apply(entry: KvEntry): void {
+    if (entry.operation !== 'PUT') {
+      this.members.delete(entry.key);
+    } else {
+      try {
+        const record = entry.json<NodeRecord>();
+        this.members.set(entry.key, { ...record, healthy: false, seenAt: entry.created.getTime() });
+      } catch {
+        this.options.log.warn({ key: entry.key }, 'ignoring a malformed node record');
+      }
+    }
+    this.evaluate();
+  }
+
+  /** Recomputes health; when the healthy set changed, rebuilds the ring and records the change. */
+  private evaluate(): void {
+    const now = Date.now();
+    for (const m of this.members.values()) m.healthy = !m.leaving && now - m.seenAt < this.options.healthTtlMs;
+    const healthy = this.healthy();
+    const key = healthy.map((m) => `${m.nodeId}:${m.weight}`).join(',');
+    if (key === this.healthyKey) return;
+    const before = new Map(this.ringView.nodes.map((n) => [n.id, n.weight]));
+    const after = new Map(healthy.map((m) => [m.nodeId, m.weight > 0 ? m.weight : 1]));
+    this.healthyKey = key;
+    const joined = [...after.keys()].filter((id) => !before.has(id));
+    const left = [...before.keys()].filter((id) => !after.has(id));
+    const reweighted = [...after].some(([id, w]) => before.has(id) && before.get(id) !== w);
+    if (reweighted) {
+      this.ringView = new Ring([...after].map(([id, weight]) => ({ id, weight })), this.ringOptions());
+    } else {
+      // A node's score for a shard never changes: joins and leaves update the table in place.
+      left.forEach((id) => this.ringView.leave(id));
+      joined.forEach((id) => this.ringView.join({ id, weight: after.get(id) }));
+    }
+    const change: MembershipChange = {
+      at: new Date(now).toISOString(),
+      joined,
+      left,
+      healthy: [...after.keys()],
+      ringFingerprint: this.ringView.fingerprint(),
+    };
+    this.history.push(change);
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
+    this.options.log.info({ joined, left, healthy: after.size }, 'ring changed');
+    this.emit('change', change);
+  }
+}

@@ -1,0 +1,41 @@
+/** A node's record in KV bucket `nodes` (DESIGN §3), keyed by its node id. */
+export interface NodeRecord {
+  /** Lower-case `0x…` delegate wallet address. */
+  nodeId: string;
+  /** Public base URL, e.g. `http://127.0.0.1:9924`. */
+  host: string;
+  version: string;
+  /** Bytes the node offers (0 when unknown). */
+  capacity: number;
+  /** Bytes in its long-term store (0 when unknown). */
+  used: number;
+  /** Placement weight (weighted HRW), default 1. */
+  weight: number;
+  /** ISO time of this heartbeat by the node's clock (informational; health uses the server's time). */
+  lastOk: string;
+  startedAt: string;
+  /** Shard replicas this node owns in its own ring view. */
+  shardCount: number;
+  /** Fingerprint of the node's own ring, so disagreements show on the weather map. */
+  ringFingerprint: string;
+  /** Jobs this node's transcode steps finished since it started. */
+  jobsDone: number;
+  /** Set on a clean shutdown: the others drop the node at once instead of after the TTL. */
+  leaving?: boolean;
+}
+
+/** A member as one node sees it. */
+export interface Member extends NodeRecord {
+  healthy: boolean;
+  /** ms since epoch of the last heartbeat, by the NATS server's clock (KV entry time). */
+  seenAt: number;
+}
+
+/** One change of the healthy set, as this node observed it. */
+export interface MembershipChange {
+  at: string;
+  joined: string[];
+  left: string[];
+  healthy: string[];
+  ringFingerprint: string;
+}

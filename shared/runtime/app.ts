@@ -1,0 +1,32 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from '../log';
+import { installErrorHandling } from './http-errors';
+import type { HttpRoute } from './http-function';
+
+/** Bodies that reach handlers as the raw stream: uploads are never buffered (DESIGN §4). */
+const STREAMED_TYPES = ['multipart/form-data', 'application/octet-stream'];
+
+/** The fastify app every HTTP function runs in, self-hosted or as a Lambda. */
+export function createApp(options: { logger?: Logger } = {}): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger as any,
+    // One line per request would drown the cluster log; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    // The temp-store upload limit is enforced while streaming; this only bounds JSON bodies.
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  installErrorHandling(app);
+  for (const type of STREAMED_TYPES) {
+    app.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
+  }
+  // Anything else also arrives as a stream, so the route can answer with its own code
+  // (e.g. NOT_MULTIPART) instead of fastify's generic 415.
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  return app;
+}
+
+export function mountRoute(app: FastifyInstance, route: HttpRoute): void {
+  app.route({ method: route.method, url: route.url, schema: route.schema, handler: route.handle });
+}

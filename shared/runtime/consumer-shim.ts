@@ -1,0 +1,164 @@
+import { AckPolicy, DeliverPolicy, RetentionPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { describeError, isStorageError, StorageError } from '../errors';
+import type { Logger } from '../log';
+import type { Nats } from '../nats/connection';
+import type { NatsTrigger } from './manifest';
+import type { StepContext, StepHandler } from './step';
+
+const PULL_EXPIRES_MS = 2000;
+const SECOND_NS = 1e9;
+
+export interface ConsumerShim {
+  /** Stops pulling, waits up to `graceMs` for in-flight work, then aborts it (it is nak'd). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface ShimOptions {
+  nats: Nats;
+  functionName: string;
+  trigger: NatsTrigger;
+  handler: StepHandler;
+  log: Logger;
+  /** Appended to the durable name of per-node consumers. */
+  nodeId: string;
+  timeoutSeconds?: number;
+}
+
+interface ShimState extends ShimOptions {
+  /** Work-queue streams drop a terminated message explicitly (servers before 2.11 keep it). */
+  dropTerminated: boolean;
+}
+
+/**
+ * Feeds one NATS-triggered function from a durable pull consumer (DESIGN §4.2): ack on
+ * success, nak with backoff on failure, term after the last attempt or on a permanent error,
+ * in-progress heartbeats while a long step runs, at most `concurrency` messages at once.
+ */
+export async function startConsumerShim(options: ShimOptions): Promise<ConsumerShim> {
+  const { nats, trigger, log } = options;
+  const durable = consumerName(trigger, options.nodeId);
+  await ensureConsumer(nats, trigger, durable);
+  const consumer = await nats.js.consumers.get(trigger.stream, durable);
+  const stream = await nats.jsm.streams.info(trigger.stream);
+  const state: ShimState = { ...options, dropTerminated: stream.config.retention === RetentionPolicy.Workqueue };
+  const stopping = new AbortController();
+  // Controllers of messages being worked on, so a shutdown past its grace can abort them.
+  const inFlight = new Set<AbortController>();
+  const workers = Array.from({ length: trigger.concurrency }, () =>
+    workLoop(consumer, state, stopping.signal, inFlight),
+  );
+  log.info({ fn: options.functionName, durable, subject: trigger.subject }, 'consumer started');
+  return {
+    async stop(graceMs = 10_000) {
+      stopping.abort();
+      const grace = setTimeout(() => inFlight.forEach((a) => a.abort(new Error('node shutting down'))), graceMs);
+      await Promise.allSettled(workers);
+      clearTimeout(grace);
+    },
+  };
+}
+
+export function consumerName(trigger: NatsTrigger, nodeId: string): string {
+  return trigger.perNode ? `${trigger.durable}_${nodeId.replace(/[^A-Za-z0-9_-]/g, '')}` : trigger.durable;
+}
+
+async function ensureConsumer(nats: Nats, trigger: NatsTrigger, durable: string): Promise<void> {
+  const config = {
+    durable_name: durable,
+    filter_subject: trigger.subject,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: trigger.ackWait * SECOND_NS,
+    max_deliver: trigger.maxAttempts,
+    max_ack_pending: 1000,
+  };
+  try {
+    await nats.jsm.consumers.add(trigger.stream, config);
+  } catch {
+    // Exists with older settings: bring it up to date (filter and durable stay the same).
+    await nats.jsm.consumers.update(trigger.stream, durable, config);
+  }
+}
+
+async function workLoop(
+  consumer: Consumer,
+  options: ShimState,
+  stopping: AbortSignal,
+  inFlight: Set<AbortController>,
+): Promise<void> {
+  while (!stopping.aborted) {
+    let msg: JsMsg | null;
+    try {
+      msg = await consumer.next({ expires: PULL_EXPIRES_MS });
+    } catch (err) {
+      if (stopping.aborted) return;
+      options.log.warn({ fn: options.functionName, err: describeError(err) }, 'pull failed; retrying');
+      await sleep(1000);
+      continue;
+    }
+    if (msg) await processMessage(msg, options, inFlight);
+  }
+}
+
+async function processMessage(msg: JsMsg, options: ShimState, inFlight: Set<AbortController>): Promise<void> {
+  const { trigger, log, functionName } = options;
+  const attempt = msg.info.deliveryCount;
+  const controller = new AbortController();
+  inFlight.add(controller);
+  const signals = [controller.signal];
+  if (options.timeoutSeconds) signals.push(AbortSignal.timeout(options.timeoutSeconds * 1000));
+  const context: StepContext = { functionName, signal: AbortSignal.any(signals), log: log.child({ fn: functionName }) };
+  const heartbeat = setInterval(() => msg.working(), (trigger.ackWait * 1000) / 3);
+  try {
+    const data = parseJson(msg);
+    await options.handler(
+      { stream: trigger.stream, subject: msg.subject, sequence: msg.seq, data, attempt, maxAttempts: trigger.maxAttempts },
+      context,
+    );
+    msg.ack();
+  } catch (err) {
+    await settleFailure(msg, err, attempt, options, controller.signal.aborted);
+  } finally {
+    clearInterval(heartbeat);
+    inFlight.delete(controller);
+  }
+}
+
+async function settleFailure(
+  msg: JsMsg,
+  err: unknown,
+  attempt: number,
+  options: ShimState,
+  shutdown: boolean,
+): Promise<void> {
+  const { trigger, log, functionName } = options;
+  const reason = describeError(err);
+  if (shutdown) {
+    // Another node takes it now; this attempt does not count against the job's reason.
+    msg.nak();
+    log.warn({ fn: functionName, seq: msg.seq }, 'in-flight work handed back at shutdown');
+  } else if ((isStorageError(err) && err.permanent) || attempt >= trigger.maxAttempts) {
+    msg.term(reason.slice(0, 200));
+    log.error({ fn: functionName, seq: msg.seq, attempt, reason }, 'step failed for good');
+    if (options.dropTerminated) {
+      await options.nats.jsm.streams.deleteMessage(trigger.stream, msg.seq, false).catch(() => undefined);
+    }
+  } else {
+    const delays = trigger.backoff;
+    const delaySeconds = delays[Math.min(attempt - 1, delays.length - 1)] ?? 1;
+    msg.nak(delaySeconds * 1000);
+    log.warn({ fn: functionName, seq: msg.seq, attempt, delaySeconds, reason }, 'step failed; will retry');
+  }
+}
+
+function parseJson(msg: JsMsg): unknown {
+  try {
+    return msg.json();
+  } catch (cause) {
+    throw new StorageError('VALIDATION_FAILED', 'message is not JSON', { cause });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { createApp, mountRoute } from './app';
+import { buildServices } from './build-services';
+import { httpRouteOf } from './load-function';
+import type { Manifest } from './manifest';
+import { provideServices, type Services } from './services';
+import { startWorkers, type Workers } from './workers';
+
+export interface RunningNode {
+  services: Services;
+  app: FastifyInstance;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The self-hosted runtime (DESIGN §1 (a)): every HTTP function on one fastify server (bodies
+ * stream), plus the workers (consumer shims and schedules).
+ */
+export async function startNode(config: Config, manifest: Manifest, log: Logger): Promise<RunningNode> {
+  const services = await buildServices(config, log);
+  provideServices(services);
+  const app = createApp({ logger: log });
+  let workers: Workers | undefined;
+  const stop = async () => {
+    await app.close();
+    await workers?.stop();
+    await closeServices(services);
+  };
+  try {
+    for (const spec of manifest.functions) {
+      if (spec.http.length > 0) mountRoute(app, httpRouteOf(spec));
+    }
+    workers = await startWorkers(services, manifest, log);
+    const url = await app.listen({ port: config.port, host: config.listenHost });
+    log.info({ node: services.identity.address, url, storage: services.blob.displayUrl }, 'node ready');
+    return { services, app, url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export async function closeServices(services: Services): Promise<void> {
+  await services.membership.stop();
+  await services.nats.nc.drain().catch(() => services.nats.nc.close());
+  await services.blob.close();
+  provideServices(undefined);
+}

@@ -1,0 +1,43 @@
+import type { Logger } from '../log';
+import { startConsumerShim, type ConsumerShim } from './consumer-shim';
+import { exportedHandler } from './load-function';
+import type { Manifest } from './manifest';
+import { startSchedule, type Schedule } from './scheduler';
+import type { Services } from './services';
+import type { ScheduleHandler, StepHandler } from './step';
+
+export interface Workers {
+  stop(): Promise<void>;
+}
+
+/** The non-HTTP half of a node: one consumer shim per NATS trigger, and the schedules. */
+export async function startWorkers(services: Services, manifest: Manifest, log: Logger): Promise<Workers> {
+  const shims: ConsumerShim[] = [];
+  const schedules: Schedule[] = [];
+  const stop = async () => {
+    await Promise.allSettled([...shims.map((s) => s.stop()), ...schedules.map((s) => s.stop())]);
+  };
+  try {
+    for (const spec of manifest.functions) {
+      for (const trigger of spec.nats) {
+        const shim = await startConsumerShim({
+          nats: services.nats,
+          functionName: spec.name,
+          trigger: { ...trigger, ackWait: services.config.ackWaitSeconds || trigger.ackWait },
+          handler: exportedHandler<StepHandler>(spec),
+          log,
+          nodeId: services.identity.address,
+          timeoutSeconds: spec.timeoutSeconds,
+        });
+        shims.push(shim);
+      }
+      for (const s of spec.schedules) {
+        schedules.push(startSchedule(spec.name, s.everyMs, exportedHandler<ScheduleHandler>(spec), log));
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { stop };
+}

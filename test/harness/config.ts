@@ -1,0 +1,29 @@
+import { loadConfig, type Config } from '../../shared/config';
+import { identityFromHex } from '../../shared/identity/wallet';
+import { randomBytes } from 'node:crypto';
+
+/** Config of an in-process test node: its own data dir, file store and a fresh key. */
+export function testConfig(natsUrls: string[], dir: string, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NATS_SERVER_URL: natsUrls.join(','),
+    AUDIUS_PORT: '0',
+    AUDIUS_DATA_DIR: `${dir}/data`,
+    storage_driver_url: `file://${dir}/blobs`,
+    AUDIUS_DELEGATE_PRIVATE_KEY: randomKey(),
+    AUDIUS_NODE_NAME: 'test',
+    AUDIUS_TEMP_BUCKETS: '2',
+    ...overrides,
+  });
+}
+
+export function randomKey(): string {
+  for (;;) {
+    const hex = randomBytes(32).toString('hex');
+    try {
+      identityFromHex(hex);
+      return hex;
+    } catch {
+      // out of the curve's range: astronomically rare, try again
+    }
+  }
+}

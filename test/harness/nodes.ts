@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { freePort } from '../../shared/local/ports';
+import { startStorageNodeProcess, type StorageNodeProcess } from '../../shared/local/storage-node-process';
+import { randomKey } from './config';
+import { tempDir } from './temp';
+
+export interface TestNodes {
+  nodes: StorageNodeProcess[];
+  /** Root of the nodes' data and file stores (`<dir>/<name>/blobs`). */
+  dir: string;
+  output: string[];
+  /** Starts (again) the node at `index` with the same identity and storage. */
+  restart(index: number): Promise<StorageNodeProcess>;
+  stop(): Promise<void>;
+}
+
+/**
+ * N storage node processes (`dist/bin/storage-node.js`, built by `npm test`'s pretest) on
+ * free ports, each with its own key, data dir and file store, all on `natsUrls`.
+ */
+export async function startTestNodes(
+  count: number,
+  natsUrls: string[],
+  env: Record<string, string> = {},
+): Promise<TestNodes> {
+  const temp = tempDir('nodes');
+  const output: string[] = [];
+  const envs: Record<string, string>[] = [];
+  const nodes: StorageNodeProcess[] = [];
+  const start = async (i: number) => {
+    const name = `node${i + 1}`;
+    const node = await startStorageNodeProcess(name, envs[i], (line) => {
+      output.push(`${name} ${line}`);
+      if (output.length > 500) output.shift();
+    });
+    nodes[i] = node;
+    return node;
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      const port = await freePort();
+      const name = `node${i + 1}`;
+      envs.push({
+        AUDIUS_PORT: String(port),
+        AUDIUS_HOST: `http://127.0.0.1:${port}`,
+        AUDIUS_DATA_DIR: path.join(temp.dir, name, 'data'),
+        AUDIUS_DELEGATE_PRIVATE_KEY: randomKey(),
+        storage_driver_url: `file://${path.join(temp.dir, name, 'blobs')}`,
+        NATS_SERVER_URL: natsUrls.join(','),
+        AUDIUS_NATS_REPLICAS: String(Math.min(3, natsUrls.length)),
+        AUDIUS_TEMP_BUCKETS: '2',
+        ...env,
+      });
+    }
+    await Promise.all(envs.map((_, i) => start(i)));
+  } catch (err) {
+    await Promise.allSettled(nodes.filter(Boolean).map((n) => n.kill()));
+    temp.remove();
+    throw Object.assign(err as Error, { message: `${(err as Error).message}\n${output.slice(-40).join('\n')}` });
+  }
+  return {
+    nodes,
+    dir: temp.dir,
+    output,
+    restart: start,
+    stop: async () => {
+      await Promise.allSettled(nodes.map((n) => n.stop(10_000)));
+      temp.remove();
+    },
+  };
+}
