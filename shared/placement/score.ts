@@ -13,6 +13,8 @@ import { allShards } from './keys';
  * the finaliser (DESIGN §9: SHA-256 per pair costs ~2 ms per key at 1,000 nodes).
  */
 
+// `log` as a module-level alias: see murmur.ts on Jest's vm context.
+const log = Math.log;
 const KEY_BYTES = 8;
 const TWO_POW_32 = 4294967296;
 
@@ -38,7 +40,7 @@ export function pairScore(nodeState: number, shardMix: number): number {
 
 /** Weighted-HRW key: u in (0,1) from the score, then `-w / ln(u)`; higher wins. */
 export function weightedKey(score: number, weight: number): number {
-  return -weight / Math.log((score + 0.5) / TWO_POW_32);
+  return -weight / log((score + 0.5) / TWO_POW_32);
 }
 
 // Node ids recur across calls (every rankNodes, every Ring); bound the memo so a caller

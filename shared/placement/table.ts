@@ -10,6 +10,11 @@ import { pairScore, weightedKey } from './score';
 
 export const NO_OWNER = 0xffff;
 
+// Module-level aliases for the hot loops: see murmur.ts on Jest's vm context.
+const imul = Math.imul;
+const exp = Math.exp;
+const isFinite = Number.isFinite;
+
 /**
  * Whether `a` outranks `b` — the rule of nodes.ts `compareRanked` on raw columns: equal
  * weights compare scores, unequal weights compare weighted keys, ties go to the smaller id.
@@ -85,11 +90,11 @@ function buildUniform(m: Members, mixes: Uint32Array, r: number, table: Uint16Ar
       const slot = live[k];
       let h = states[slot] ^ mix;
       h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) ^ 8;
+      h = (imul(h, 5) + 0xe6546b64) ^ 8;
       h ^= h >>> 16;
-      h = Math.imul(h, 0x85ebca6b);
+      h = imul(h, 0x85ebca6b);
       h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
+      h = imul(h, 0xc2b2ae35);
       h ^= h >>> 16;
       const score = h >>> 0;
       if (score < worst || (score === worst && !((ids[slot] as string) < (ids[topSlot[r - 1]] as string))))
@@ -141,7 +146,7 @@ function buildWeighted(m: Members, mixes: Uint32Array, r: number, table: Uint16A
       const weight = weights[slot];
       const score = pairScore(states[slot], mix);
       const id = ids[slot] as string;
-      let key = NaN;
+      let key = -1; // keys are > 0, so -1 is "not computed" (NaN would be a global lookup)
       if (filled === r) {
         if (score < cut) continue;
         const w = r - 1;
@@ -153,7 +158,7 @@ function buildWeighted(m: Members, mixes: Uint32Array, r: number, table: Uint16A
           if (key < top.key[w] || (key === top.key[w] && !(id < (ids[topSlot[w]] as string)))) continue;
         }
       }
-      if (Number.isNaN(key)) key = weightedKey(score, weight);
+      if (key < 0) key = weightedKey(score, weight);
       let j = filled < r ? filled++ : r - 1;
       while (
         j > 0 &&
@@ -181,6 +186,6 @@ function buildWeighted(m: Members, mixes: Uint32Array, r: number, table: Uint16A
  * rejects pairs the exact comparison would reject too.
  */
 function scoreCut(maxWeight: number, worstKey: number): number {
-  if (!Number.isFinite(worstKey)) return -1;
-  return (Math.exp(-maxWeight / worstKey) * 4294967296 - 0.5) * (1 - 1e-9) - 1;
+  if (!isFinite(worstKey)) return -1;
+  return (exp(-maxWeight / worstKey) * 4294967296 - 0.5) * (1 - 1e-9) - 1;
 }
