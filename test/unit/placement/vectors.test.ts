@@ -34,6 +34,11 @@ describe('placement test vectors', () => {
     expect(ownersOf(shard, weightedNodes, r)).toEqual(owners);
   });
 
+  it.each(vectors.ties.cases)('breaks equal scores on the smaller id (shard $shard)', ({ shard, ranking }) => {
+    const nodes = [...uniformNodes, ...vectors.ties.nodes.map((n) => n.id)];
+    expect(rankNodes(shard, nodes).map((n) => ({ id: n.id, score: n.score }))).toEqual(ranking);
+  });
+
   it('gives a Ring the owners of the vectors', () => {
     const rings = new Map<number, [Ring, Ring]>();
     for (const len of [2, 3, 4]) {
