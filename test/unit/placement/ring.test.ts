@@ -172,7 +172,9 @@ describe('Ring.join', () => {
     const nodes = randomNodes(prng(11), 30);
     const ring = new Ring(nodes, { shardLength: 2 });
     ring.join({ id: '0xheavy', weight: 4 });
-    expect(ring.fingerprint()).toBe(new Ring([...nodes, { id: '0xheavy', weight: 4 }], { shardLength: 2 }).fingerprint());
+    expect(ring.fingerprint()).toBe(
+      new Ring([...nodes, { id: '0xheavy', weight: 4 }], { shardLength: 2 }).fingerprint(),
+    );
   });
 });
 
@@ -213,7 +215,9 @@ describe('Ring.leave', () => {
         ring.join(node);
         members.push(node);
       }
-      expect(ring.fingerprint()).toBe(new Ring(members, { shardLength: 2, replicationFactor: r }).fingerprint());
+      expect(ring.fingerprint()).toBe(
+        new Ring(members, { shardLength: 2, replicationFactor: r }).fingerprint(),
+      );
     }
   });
 });

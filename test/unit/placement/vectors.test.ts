@@ -30,19 +30,27 @@ describe('placement test vectors', () => {
     expect(ranked.map((n) => ({ id: n.id, weight: n.weight, score: n.score }))).toEqual(
       ranking.map((row) => ({ id: row.id, weight: row.weight, score: row.score })),
     );
-    ranked.forEach((n, i) => expect(Math.abs(n.key - ranking[i].key)).toBeLessThanOrEqual(ranking[i].key * 1e-14));
+    ranked.forEach((n, i) =>
+      expect(Math.abs(n.key - ranking[i].key)).toBeLessThanOrEqual(ranking[i].key * 1e-14),
+    );
     expect(ownersOf(shard, weightedNodes, r)).toEqual(owners);
   });
 
-  it.each(vectors.ties.cases)('breaks equal scores on the smaller id (shard $shard)', ({ shard, ranking }) => {
-    const nodes = [...uniformNodes, ...vectors.ties.nodes.map((n) => n.id)];
-    expect(rankNodes(shard, nodes).map((n) => ({ id: n.id, score: n.score }))).toEqual(ranking);
-  });
+  it.each(vectors.ties.cases)(
+    'breaks equal scores on the smaller id (shard $shard)',
+    ({ shard, ranking }) => {
+      const nodes = [...uniformNodes, ...vectors.ties.nodes.map((n) => n.id)];
+      expect(rankNodes(shard, nodes).map((n) => ({ id: n.id, score: n.score }))).toEqual(ranking);
+    },
+  );
 
   it('gives a Ring the owners of the vectors', () => {
     const rings = new Map<number, [Ring, Ring]>();
     for (const len of [2, 3, 4]) {
-      rings.set(len, [new Ring(uniformNodes, { shardLength: len }), new Ring(weightedNodes, { shardLength: len })]);
+      rings.set(len, [
+        new Ring(uniformNodes, { shardLength: len }),
+        new Ring(weightedNodes, { shardLength: len }),
+      ]);
     }
     for (const [i, { shard, owners }] of vectors.uniform.entries()) {
       const [uniform, weighted] = rings.get(shard.length) as [Ring, Ring];
