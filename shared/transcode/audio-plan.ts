@@ -75,7 +75,14 @@ function encodeOptions(probe: MediaProbe, threads: number): string[] {
   return [
     // First audio stream only: cover art, video, subtitles, data and chapters are dropped.
     ...['-map', '0:a:0', '-map_metadata', '-1', '-map_chapters', '-1', '-vn', '-sn', '-dn'],
-    ...['-c:a', AUDIO_ENCODING.encoder, '-b:a', AUDIO_ENCODING.bitRate, '-ar', String(AUDIO_ENCODING.sampleRate)],
+    ...[
+      '-c:a',
+      AUDIO_ENCODING.encoder,
+      '-b:a',
+      AUDIO_ENCODING.bitRate,
+      '-ar',
+      String(AUDIO_ENCODING.sampleRate),
+    ],
     // Mono stays mono; everything else becomes stereo (libmp3lame has nothing wider).
     ...['-ac', probe.channels === 1 ? '1' : '2', '-threads', String(threads)],
     // ID3v2.3 is the version every player reads; the Xing/LAME header carries the exact
@@ -92,11 +99,17 @@ function encodeOptions(probe: MediaProbe, threads: number): string[] {
  * (default 30 s), moved earlier when needed so that all of it fits in the track. With an
  * unknown duration it starts at the requested point or 0.
  */
-export function previewWindow(duration: number | null, requested?: number): { start: number; length: number } {
+export function previewWindow(
+  duration: number | null,
+  requested?: number,
+): { start: number; length: number } {
   const want = AUDIO_ENCODING.previewSeconds;
   if (duration === null) return { start: round(Math.max(0, requested ?? 0)), length: want };
   const length = Math.min(want, duration);
-  const start = Math.min(Math.max(0, requested ?? AUDIO_ENCODING.defaultPreviewStartSeconds), duration - length);
+  const start = Math.min(
+    Math.max(0, requested ?? AUDIO_ENCODING.defaultPreviewStartSeconds),
+    duration - length,
+  );
   return { start: round(Math.max(0, start)), length: round(length) };
 }
 

@@ -30,7 +30,9 @@ export async function transcodeAudio(options: TranscodeAudioOptions): Promise<Tr
     const outputs = await Promise.all(plan.outputs.map((o) => describeOutput(o, options.signal)));
     const full = outputs[0];
     if (full.durationSeconds > options.maxDurationSeconds + LENGTH_TOLERANCE_SECONDS) {
-      throw rejectInput(`the audio is longer than the limit of ${options.maxDurationSeconds} s (its header said less)`);
+      throw rejectInput(
+        `the audio is longer than the limit of ${options.maxDurationSeconds} s (its header said less)`,
+      );
     }
     options.signal?.throwIfAborted();
     const paths = await publish(outputs, options.workDir);
@@ -52,9 +54,12 @@ function validate(options: TranscodeAudioOptions, threads: number): void {
   assertId(options.id);
   if (!(options.maxDurationSeconds > 0)) badOptionThrow('maxDurationSeconds must be a positive number');
   const start = options.previewStartSeconds;
-  if (start !== undefined && !Number.isFinite(start)) badOptionThrow('previewStartSeconds must be a finite number');
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) badOptionThrow('threads must be an integer 1..64');
-  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) badOptionThrow('timeoutMs must be positive');
+  if (start !== undefined && !Number.isFinite(start))
+    badOptionThrow('previewStartSeconds must be a finite number');
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    badOptionThrow('threads must be an integer 1..64');
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
+    badOptionThrow('timeoutMs must be positive');
 }
 
 function badOptionThrow(reason: string): never {
@@ -68,19 +73,28 @@ export function assertTranscodable(probe: MediaProbe, maxDurationSeconds: number
   }
   if (probe.duration !== null && probe.duration <= 0) throw rejectInput('the audio has zero duration');
   if (probe.duration !== null && probe.duration > maxDurationSeconds) {
-    throw rejectInput(`the audio is ${probe.duration.toFixed(1)} s long; the limit is ${maxDurationSeconds} s`);
+    throw rejectInput(
+      `the audio is ${probe.duration.toFixed(1)} s long; the limit is ${maxDurationSeconds} s`,
+    );
   }
 }
 
-async function encode(plan: AudioPlan, options: TranscodeAudioOptions, probe: MediaProbe, scratch: string): Promise<void> {
+async function encode(
+  plan: AudioPlan,
+  options: TranscodeAudioOptions,
+  probe: MediaProbe,
+  scratch: string,
+): Promise<void> {
   const reporter = createProgressReporter(plan.expectedSeconds, options.onProgress);
   const seconds = probe.duration ?? options.maxDurationSeconds;
   const timeoutMs = options.timeoutMs ?? 60_000 + Math.ceil(seconds) * 1000;
-  const run = await runFfmpeg(plan.invocation, { timeoutMs, signal: options.signal, onProgress: reporter }).catch(
-    (err: unknown) => {
-      throw explainFfmpegFailure(err, path.resolve(options.input), scratch);
-    },
-  );
+  const run = await runFfmpeg(plan.invocation, {
+    timeoutMs,
+    signal: options.signal,
+    onProgress: reporter,
+  }).catch((err: unknown) => {
+    throw explainFfmpegFailure(err, path.resolve(options.input), scratch);
+  });
   // A file whose header parses but whose data does not decode yields no samples at all.
   if (!((run.last?.outTimeSeconds ?? 0) > 0)) {
     throw rejectInput('the file contains no decodable audio (zero duration or corrupt data)');
@@ -88,18 +102,22 @@ async function encode(plan: AudioPlan, options: TranscodeAudioOptions, probe: Me
 }
 
 /** Messages ffmpeg prints when the node, not the file, is the problem. */
-const NODE_TROUBLE = /No space left on device|Cannot allocate memory|Too many open files|Resource temporarily unavailable/i;
+const NODE_TROUBLE =
+  /No space left on device|Cannot allocate memory|Too many open files|Resource temporarily unavailable/i;
 
 function explainFfmpegFailure(err: unknown, input: string, scratch: string): unknown {
   if (!(err instanceof FfmpegFailure)) return err; // the abort reason
   // ffmpeg names files by path; the uploader knows them only as "input" and the result name.
   const reason = err.reason
-    .replaceAll(`file:${input}`, 'input')
+    .replaceAll(`file:${input}: `, '')
     .replaceAll(`file:${scratch}/`, '')
-    .replaceAll(input, 'input')
+    .replaceAll(input, 'the file')
     .replaceAll(`${scratch}/`, '');
   if (err.kind === 'timeout') {
-    return transientFailure(`${err.message}: ffmpeg was killed; the node may be overloaded, so it will be retried`, err);
+    return transientFailure(
+      `${err.message}: ffmpeg was killed; the node may be overloaded, so it will be retried`,
+      err,
+    );
   }
   if (err.kind !== 'exit' || NODE_TROUBLE.test(err.stderr.join('\n'))) {
     return transientFailure(`ffmpeg failed on this node: ${err.message} (${reason})`, err);
@@ -123,11 +141,14 @@ async function describeOutput(
   })) as FfprobeJson;
   const stream = json.streams?.find((s) => s.codec_type === 'audio');
   if (stream?.codec_name !== 'mp3' || Number(stream.sample_rate) !== AUDIO_ENCODING.sampleRate) {
-    throw transientFailure(`the ${output.variant} output is not a 48 kHz MP3 (${stream?.codec_name ?? 'no audio'})`);
+    throw transientFailure(
+      `the ${output.variant} output is not a 48 kHz MP3 (${stream?.codec_name ?? 'no audio'})`,
+    );
   }
   // The LAME header's encoder delay shows as start_time; the container length includes it.
   const length = Number(json.format?.duration ?? NaN) - Number(stream.start_time ?? 0);
-  if (!(length > 0)) throw rejectInput('the file contains no decodable audio (zero duration or corrupt data)');
+  if (!(length > 0))
+    throw rejectInput('the file contains no decodable audio (zero duration or corrupt data)');
   const { sha256, size } = await hashFile(output.path);
   return {
     ...output,

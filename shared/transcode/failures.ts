@@ -25,4 +25,3 @@ export function isEnvironmentError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
-

@@ -177,7 +177,8 @@ function stoppedError(why: 'abort' | 'timeout', options: FfmpegRunOptions, stder
 }
 
 function classify(err: Error, stderr: string[]): FfmpegFailure {
-  if (/killed with signal/.test(err.message)) return new FfmpegFailure('killed', err.message, stderr, { cause: err });
+  if (/killed with signal/.test(err.message))
+    return new FfmpegFailure('killed', err.message, stderr, { cause: err });
   if (/exited with code/.test(err.message)) {
     return new FfmpegFailure('exit', err.message.split(':')[0], stderr, { cause: err });
   }
@@ -185,7 +186,9 @@ function classify(err: Error, stderr: string[]): FfmpegFailure {
 }
 
 /** Feeds stderr lines; returns a block when one completes, 'not-progress' for other lines. */
-function progressParser(emit: (p: FfmpegProgress) => void): (line: string) => FfmpegProgress | 'not-progress' | null {
+function progressParser(
+  emit: (p: FfmpegProgress) => void,
+): (line: string) => FfmpegProgress | 'not-progress' | null {
   let outTimeUs: string | undefined;
   return (line) => {
     const match = /^([a-z0-9_]+)=(.*)$/.exec(line.trim());
@@ -194,7 +197,10 @@ function progressParser(emit: (p: FfmpegProgress) => void): (line: string) => Ff
     if (key === 'out_time_us') outTimeUs = value.trim();
     if (key !== 'progress') return null;
     const us = outTimeUs === undefined ? NaN : Number(outTimeUs);
-    const block = { outTimeSeconds: Number.isFinite(us) ? Math.max(0, us) / 1e6 : null, done: value === 'end' };
+    const block = {
+      outTimeSeconds: Number.isFinite(us) ? Math.max(0, us) / 1e6 : null,
+      done: value === 'end',
+    };
     outTimeUs = undefined;
     emit(block);
     return block;
@@ -260,17 +266,27 @@ function runProcess(
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      const lines = err.split('\n').map((l) => l.trim()).filter(Boolean).slice(-STDERR_LINES_KEPT);
+      const lines = err
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(-STDERR_LINES_KEPT);
       const name = path.basename(binary);
       if (stopping === 'abort') return reject(options.signal?.reason);
       if (stopping === 'timeout') {
-        return reject(new FfmpegFailure('timeout', `${name} did not finish within ${options.timeoutMs} ms`, lines));
+        return reject(
+          new FfmpegFailure('timeout', `${name} did not finish within ${options.timeoutMs} ms`, lines),
+        );
       }
-      if (stopping === 'overflow') return reject(new FfmpegFailure('exit', `${name} printed more than 16 MiB`, lines));
+      if (stopping === 'overflow')
+        return reject(new FfmpegFailure('exit', `${name} printed more than 16 MiB`, lines));
       if (spawnError) {
-        return reject(new FfmpegFailure('spawn', `${name} could not be started: ${spawnError.message}`, lines));
+        return reject(
+          new FfmpegFailure('spawn', `${name} could not be started: ${spawnError.message}`, lines),
+        );
       }
-      if (signal) return reject(new FfmpegFailure('killed', `${name} was killed with signal ${signal}`, lines));
+      if (signal)
+        return reject(new FfmpegFailure('killed', `${name} was killed with signal ${signal}`, lines));
       if (code !== 0) return reject(new FfmpegFailure('exit', `${name} exited with code ${code}`, lines));
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err });
     });

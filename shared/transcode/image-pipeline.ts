@@ -6,7 +6,12 @@ import type { ImageOutputSpec } from './templates';
  * 4:2:0 chroma: visually lossless for artwork at these sizes, and progressive JPEGs draw
  * early on slow links. mozjpeg stays off: it trades ~2-3× encode time for ~10 % bytes.
  */
-export const JPEG_SETTINGS = { quality: 90, progressive: true, chromaSubsampling: '4:2:0', mozjpeg: false } as const;
+export const JPEG_SETTINGS = {
+  quality: 90,
+  progressive: true,
+  chromaSubsampling: '4:2:0',
+  mozjpeg: false,
+} as const;
 
 /** Transparent areas become white, as on the clients' light backgrounds. */
 export const FLATTEN_BACKGROUND = '#ffffff';

@@ -55,7 +55,8 @@ function validate(options: TranscodeImageOptions): void {
   if (!Number.isInteger(options.maxPixels) || options.maxPixels < 1) {
     throw badOption('maxPixels must be a positive integer');
   }
-  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw badOption('timeoutMs must be positive');
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
+    throw badOption('timeoutMs must be positive');
 }
 
 /** sharp's decoder names, per sniffed format. */
@@ -77,7 +78,9 @@ export async function probeImage(input: string, sniffed: Sniffed): Promise<Image
     });
   const heifOk = meta.format !== 'heif' || meta.compression === 'av1';
   if (meta.format !== SHARP_FORMAT[sniffed.format] || !heifOk) {
-    throw rejectInput(`the image starts like ${sniffed.format} but decodes as ${meta.format} ${meta.compression ?? ''}`.trim());
+    throw rejectInput(
+      `the image starts like ${sniffed.format} but decodes as ${meta.format} ${meta.compression ?? ''}`.trim(),
+    );
   }
   if (!(meta.width > 0 && meta.height > 0)) throw rejectInput('the image has no pixels');
   return {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { FfmpegFailure, runFfprobe } from './ffmpeg';
 import { rejectInput, transientFailure } from './failures';
 import { sniffFile } from './sniff-file';
@@ -91,7 +92,9 @@ function demuxerFor(sniffed: Sniffed): string {
 function probeFailure(err: unknown, format: string, filePath: string): unknown {
   if (!(err instanceof FfmpegFailure)) return err;
   if (err.kind !== 'exit') return transientFailure(`ffprobe failed on this node: ${err.message}`, err);
-  const reason = err.reason.replaceAll(`file:${filePath}`, 'file').replaceAll(filePath, 'file');
+  // ffprobe prefixes the path ("file:/…/x.flac: Invalid data …"); the uploader never saw it.
+  const absolute = path.resolve(filePath);
+  const reason = err.reason.replaceAll(`file:${absolute}: `, '').replaceAll(absolute, 'the file');
   return rejectInput(`the file starts like ${format} but is corrupt or truncated (ffprobe: ${reason})`, err);
 }
 
@@ -138,7 +141,9 @@ export function summarise(json: FfprobeJson, container: string): MediaProbe {
     codec: first?.codec_name ?? null,
     bitsPerSample: bits,
     audioStreams: audio.length,
-    otherStreams: streams.filter((s) => s.codec_type !== 'audio').map((s) => `${s.codec_type}:${s.codec_name}`),
+    otherStreams: streams
+      .filter((s) => s.codec_type !== 'audio')
+      .map((s) => `${s.codec_type}:${s.codec_name}`),
     tags: normaliseTags([json.format?.tags, first?.tags]),
   };
 }
@@ -169,7 +174,10 @@ export function normaliseTags(sources: (Record<string, string> | undefined)[]): 
         const key = viaAlias ? TAG_ALIASES[lower] : lower;
         if (!isTagKey(key) || tags[key] !== undefined) continue;
         // eslint-disable-next-line no-control-regex
-        const value = String(rawValue).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_TAG_LENGTH);
+        const value = String(rawValue)
+          .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+          .trim()
+          .slice(0, MAX_TAG_LENGTH);
         if (value !== '') tags[key] = value;
       }
     }

@@ -9,7 +9,11 @@ import path from 'node:path';
  * workDir itself (same file system, so the rename is atomic and a result name never shows a
  * half-written file). The caller owns the results from then on.
  */
-export async function withScratchDir<T>(workDir: string, id: string, work: (dir: string) => Promise<T>): Promise<T> {
+export async function withScratchDir<T>(
+  workDir: string,
+  id: string,
+  work: (dir: string) => Promise<T>,
+): Promise<T> {
   const dir = await mkdtemp(path.join(workDir, `.transcode-${id}-`));
   try {
     return await work(dir);
@@ -19,7 +23,10 @@ export async function withScratchDir<T>(workDir: string, id: string, work: (dir:
 }
 
 /** Moves the results to `<workDir>/<fileName>`; all or none (a partial move is undone). */
-export async function publish(files: { path: string; fileName: string }[], workDir: string): Promise<string[]> {
+export async function publish(
+  files: { path: string; fileName: string }[],
+  workDir: string,
+): Promise<string[]> {
   const moved: string[] = [];
   try {
     for (const file of files) {

@@ -68,10 +68,7 @@ function sniffAt(b: Buffer, offset: number): Sniffed {
     return inner.kind === 'audio' ? inner : { kind: 'audio', format: 'mp3' };
   }
   return (
-    sniffContainer(b, offset) ??
-    sniffImage(b, offset) ??
-    sniffAudioFrames(b, skipZeros(b, offset)) ??
-    UNKNOWN
+    sniffContainer(b, offset) ?? sniffImage(b, offset) ?? sniffAudioFrames(b, skipZeros(b, offset)) ?? UNKNOWN
   );
 }
 
@@ -94,15 +91,16 @@ function sniffContainer(b: Buffer, o: number): Sniffed | null {
 function sniffOgg(b: Buffer, o: number): Sniffed {
   // Page header is 27 bytes + one lacing byte per segment; the first packet names the codec.
   const packet = has(b, o, 27) ? o + 27 + b[o + 26] : b.length;
-  const codec = ascii(b, packet, 8).startsWith('\x01vorbis')
-    ? 'vorbis'
-    : ascii(b, packet, 8) === 'OpusHead'
-      ? 'opus'
-      : ascii(b, packet, 5) === '\x7fFLAC'
-        ? 'flac'
-        : ascii(b, packet, 8) === 'Speex   '
-          ? 'speex'
-          : undefined;
+  const codec =
+    ascii(b, packet, 7) === '\x01vorbis'
+      ? 'vorbis'
+      : ascii(b, packet, 8) === 'OpusHead'
+        ? 'opus'
+        : ascii(b, packet, 5) === '\x7fFLAC'
+          ? 'flac'
+          : ascii(b, packet, 8) === 'Speex   '
+            ? 'speex'
+            : undefined;
   return codec ? { kind: 'audio', format: 'ogg', codec } : { kind: 'audio', format: 'ogg' };
 }
 
@@ -160,7 +158,11 @@ const BITRATES = [
     [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
   ],
 ];
-const SAMPLE_RATES: Record<number, number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+const SAMPLE_RATES: Record<number, number[]> = {
+  3: [44100, 48000, 32000],
+  2: [22050, 24000, 16000],
+  0: [11025, 12000, 8000],
+};
 
 function mpegFrame(b: Buffer, o: number): { layer: number; length: number } | null {
   if (!has(b, o, 4)) return null;
@@ -169,7 +171,8 @@ function mpegFrame(b: Buffer, o: number): { layer: number; length: number } | nu
   const layer = 4 - ((h >>> 17) & 3); // bits 01 = layer III
   const bitrateIndex = (h >>> 12) & 0xf;
   const rateIndex = (h >>> 10) & 3;
-  if (h >>> 21 !== 0x7ff || version === 1 || layer === 4 || bitrateIndex === 0 || bitrateIndex === 15) return null;
+  if (h >>> 21 !== 0x7ff || version === 1 || layer === 4 || bitrateIndex === 0 || bitrateIndex === 15)
+    return null;
   if (rateIndex === 3) return null;
   const kbps = BITRATES[version === 3 ? 0 : 1][layer - 1][bitrateIndex];
   const rate = SAMPLE_RATES[version][rateIndex];

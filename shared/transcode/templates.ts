@@ -5,7 +5,18 @@
  */
 
 /** Audio container formats `sniffType` recognises and the audio template accepts. */
-export const AUDIO_FORMATS = ['mp3', 'mp2', 'aac', 'wav', 'flac', 'aiff', 'mp4', 'ogg', 'matroska', 'caf'] as const;
+export const AUDIO_FORMATS = [
+  'mp3',
+  'mp2',
+  'aac',
+  'wav',
+  'flac',
+  'aiff',
+  'mp4',
+  'ogg',
+  'matroska',
+  'caf',
+] as const;
 
 /**
  * Image formats the image templates accept. HEIC (HEVC-coded HEIF) is recognised but not

@@ -6,8 +6,12 @@ import { StorageError } from '../errors';
  */
 export function assertId(id: string): void {
   if (!/^[0-9a-z]{1,64}$/.test(id)) {
-    throw new StorageError('BAD_ID', `id must be 1..64 lower-case base36 characters, got ${JSON.stringify(id)}`, {
-      permanent: true,
-    });
+    throw new StorageError(
+      'BAD_ID',
+      `id must be 1..64 lower-case base36 characters, got ${JSON.stringify(id)}`,
+      {
+        permanent: true,
+      },
+    );
   }
 }

@@ -37,8 +37,32 @@ beforeAll(() => {
   work = tempDir('audio-work');
   const f = (name: string) => path.join(fixtures, name);
   ffmpeg('-f', 'lavfi', '-i', 'color=c=red:s=64x64', '-frames:v', '1', f('cover.jpg'));
-  const cover = ['-i', f('cover.jpg'), '-map', '0:a', '-map', '1:v', '-c:v', 'copy', '-disposition:v', 'attached_pic'];
-  ffmpeg(...sine(44100), ...cover, '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '192k', '-id3v2_version', '3', ...tagArgs, f('in.mp3'));
+  const cover = [
+    '-i',
+    f('cover.jpg'),
+    '-map',
+    '0:a',
+    '-map',
+    '1:v',
+    '-c:v',
+    'copy',
+    '-disposition:v',
+    'attached_pic',
+  ];
+  ffmpeg(
+    ...sine(44100),
+    ...cover,
+    '-ac',
+    '2',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    '192k',
+    '-id3v2_version',
+    '3',
+    ...tagArgs,
+    f('in.mp3'),
+  );
   ffmpeg(...sine(44100), '-ac', '2', '-c:a', 'pcm_s16le', ...tagArgs, f('in16.wav'));
   ffmpeg(...sine(96000), '-ac', '2', '-c:a', 'pcm_s24le', ...tagArgs, f('in24-96k.wav'));
   ffmpeg(...sine(22050), '-ac', '1', '-c:a', 'pcm_s16le', ...tagArgs, f('mono.wav'));
@@ -49,7 +73,10 @@ beforeAll(() => {
   ffmpeg(...sine(48000), '-ac', '2', '-c:a', 'libopus', ...tagArgs, f('in.opus'));
   ffmpeg(...sine(44100), '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '128k', ...tagArgs, f('mono.mp3'));
   // 10 s of silence then 30 s of tone: shows where the preview starts.
-  ffmpeg(...['-f', 'lavfi', '-i', "aevalsrc=exprs='if(gte(t,10),0.5*sin(2*PI*440*t),0)':s=44100:d=40"], f('late.wav'));
+  ffmpeg(
+    ...['-f', 'lavfi', '-i', "aevalsrc=exprs='if(gte(t,10),0.5*sin(2*PI*440*t),0)':s=44100:d=40"],
+    f('late.wav'),
+  );
 });
 
 afterAll(() => {

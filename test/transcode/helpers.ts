@@ -19,7 +19,9 @@ export function removeDir(dir: string | undefined): void {
 
 /** ffmpeg for fixtures: errors only, overwrite. */
 export function ffmpeg(...args: string[]): void {
-  execFileSync('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], { stdio: 'pipe' });
+  execFileSync('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], {
+    stdio: 'pipe',
+  });
 }
 
 export interface ProbedStream {
@@ -63,7 +65,21 @@ export async function packetSizes(file: string): Promise<number[]> {
 export async function decodedSeconds(file: string, rate = 48000): Promise<number> {
   const { stdout } = await execFileAsync(
     'ffmpeg',
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-ac', '1', '-ar', String(rate), '-f', 's16le', '-'],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-i',
+      file,
+      '-ac',
+      '1',
+      '-ar',
+      String(rate),
+      '-f',
+      's16le',
+      '-',
+    ],
     { encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
   );
   return stdout.length / 2 / rate;
