@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { badOption, isEnvironmentError, rejectInput, transientFailure } from './failures';
 import { variantPipeline } from './image-pipeline';
+import { callSafely } from './progress';
 import { publish, withScratchDir } from './scratch';
 import { mismatchReason, type Sniffed } from './sniff';
 import { sniffFile } from './sniff-file';
@@ -34,16 +35,21 @@ export async function transcodeImage(options: TranscodeImageOptions): Promise<Tr
   }
 
   return withScratchDir(options.workDir, options.id, async (scratch) => {
+    const specs = TEMPLATES[options.template].outputs;
     const outputs: ImageOutput[] = [];
-    for (const spec of TEMPLATES[options.template].outputs) {
+    for (const spec of specs) {
       options.signal?.throwIfAborted();
       outputs.push(await renderVariant(options, spec, scratch));
+      if (outputs.length < specs.length) callSafely(options.onProgress, outputs.length / specs.length);
     }
     options.signal?.throwIfAborted();
     const paths = await publish(outputs, options.workDir).catch((err: unknown) => {
       throw transientFailure('the results could not be moved into the work directory', err);
     });
     return { probe, outputs: outputs.map((o, i) => ({ ...o, path: paths[i] })) };
+  }).then((result) => {
+    callSafely(options.onProgress, 1);
+    return result;
   });
 }
 
@@ -138,5 +144,7 @@ function explainSharpFailure(err: unknown): unknown {
 }
 
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message.trim() : String(err);
+  // libvips reports one line per layer ("…corrupt header: VipsJpeg: …\nVipsJpeg: …").
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n').map((line) => line.trim()).filter(Boolean).join('; ');
 }

@@ -95,6 +95,8 @@ export interface TranscodeImageOptions {
   signal?: AbortSignal;
   /** Per variant, default 30 s: sharp stops and the step fails (not permanent). */
   timeoutMs?: number;
+  /** After each variant: 1/3, 2/3 … then exactly 1 once the results are in workDir. */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface TranscodeImageResult {
