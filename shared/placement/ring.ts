@@ -5,7 +5,7 @@ import { Members } from './members';
 import { normalizeNode, normalizeNodes } from './nodes';
 import { resolveRingOptions } from './options';
 import { shardMixTable } from './score';
-import { buildTable, NO_OWNER, outranks, rankShard } from './table';
+import { buildTable, NO_OWNER, outranks, ShardRanker } from './table';
 import type { CompactRing, NodeInput, PlacementNode, RingOptions } from './types';
 
 /**
@@ -124,11 +124,12 @@ export class Ring {
   leave(nodeId: string): string[] {
     const slot = this.members.remove(nodeId);
     const r = this.replicationFactor;
+    const ranker = new ShardRanker(this.members, r);
     const changed: string[] = [];
     for (let s = 0; s < this.shardCount; s++) {
       const off = s * r;
       if (!holds(this.table, off, r, slot)) continue;
-      rankShard(this.members, this.mixes[s], r, this.table, off);
+      ranker.rank(this.mixes[s], this.table, off);
       changed.push(shardAt(s, this.shardLength));
     }
     this.fingerprintCache = null;

@@ -48,43 +48,54 @@ export function outranks(m: Members, a: number, b: number, mix: number): boolean
 /** A fresh table: every shard ranked over every member. */
 export function buildTable(m: Members, mixes: Uint32Array, r: number): Uint16Array {
   const table = new Uint16Array(mixes.length * r);
-  if (m.uniformWeights()) buildUniform(m, mixes, r, table);
-  else buildWeighted(m, mixes, r, table);
+  const ranker = new ShardRanker(m, r);
+  for (let s = 0; s < mixes.length; s++) ranker.rank(mixes[s], table, s * r);
   return table;
 }
 
-/** Ranks one shard from scratch into `table[offset … offset+r)` (any weights). */
-export function rankShard(m: Members, mix: number, r: number, table: Uint16Array, offset: number): void {
-  table.fill(NO_OWNER, offset, offset + r);
-  const live = m.live();
-  let filled = 0;
-  for (let k = 0; k < live.length; k++) {
-    const slot = live[k];
-    if (filled === r && !outranks(m, slot, table[offset + r - 1], mix)) continue;
-    let j = filled < r ? filled++ : r - 1;
-    while (j > 0 && outranks(m, slot, table[offset + j - 1], mix)) {
-      table[offset + j] = table[offset + j - 1];
-      j--;
-    }
-    table[offset + j] = slot;
-  }
-}
-
 /**
- * Equal weights: rank by plain score with the murmur pair step inlined (score.ts
- * `pairScore`, which the tests hold this loop to). Most pairs fail the first comparison
- * against the current R-th score and cost one hash.
+ * Ranks whole shards over a snapshot of the members (take a new one after a join or a
+ * leave). Each rank keeps the current R best in small typed arrays, so most pairs cost one
+ * hash and one comparison against the R-th best.
  */
-function buildUniform(m: Members, mixes: Uint32Array, r: number, table: Uint16Array): void {
-  const live = m.live();
-  const states = m.states;
-  const ids = m.ids;
-  const topScore = new Float64Array(r);
-  const topSlot = new Uint16Array(r);
-  for (let s = 0; s < mixes.length; s++) {
-    const mix = mixes[s];
+export class ShardRanker {
+  private readonly live: Uint16Array;
+  private readonly uniform: boolean;
+  private readonly maxWeight: number;
+  private readonly topScore: Float64Array;
+  private readonly topKey: Float64Array;
+  private readonly topWeight: Float64Array;
+  private readonly topSlot: Uint16Array;
+
+  constructor(
+    private readonly m: Members,
+    private readonly r: number,
+  ) {
+    this.live = m.live();
+    this.uniform = m.uniformWeights();
+    this.maxWeight = this.live.reduce((max, slot) => Math.max(max, m.weights[slot]), 0);
+    this.topScore = new Float64Array(r);
+    this.topKey = new Float64Array(r);
+    this.topWeight = new Float64Array(r);
+    this.topSlot = new Uint16Array(r);
+  }
+
+  /** Writes the owners of the shard with mixed word `mix` into `table[offset … offset+r)`. */
+  rank(mix: number, table: Uint16Array, offset: number): void {
+    this.topSlot.fill(NO_OWNER);
+    if (this.uniform) this.rankUniform(mix);
+    else this.rankWeighted(mix);
+    table.set(this.topSlot, offset);
+  }
+
+  /**
+   * Equal weights: plain scores decide, with the murmur pair step of score.ts `pairScore`
+   * inlined (the tests hold this loop to it).
+   */
+  private rankUniform(mix: number): void {
+    const { live, r, topScore, topSlot } = this;
+    const { states, ids } = this.m;
     topScore.fill(-1);
-    topSlot.fill(NO_OWNER);
     let worst = -1;
     for (let k = 0; k < live.length; k++) {
       const slot = live[k];
@@ -100,7 +111,11 @@ function buildUniform(m: Members, mixes: Uint32Array, r: number, table: Uint16Ar
       if (score < worst || (score === worst && !((ids[slot] as string) < (ids[topSlot[r - 1]] as string))))
         continue;
       let j = r - 1;
-      while (j > 0 && outranksTop(score, slot, topScore[j - 1], topSlot[j - 1], ids)) {
+      while (
+        j > 0 &&
+        (score > topScore[j - 1] ||
+          (score === topScore[j - 1] && (ids[slot] as string) < (ids[topSlot[j - 1]] as string)))
+      ) {
         topScore[j] = topScore[j - 1];
         topSlot[j] = topSlot[j - 1];
         j--;
@@ -109,36 +124,16 @@ function buildUniform(m: Members, mixes: Uint32Array, r: number, table: Uint16Ar
       topSlot[j] = slot;
       worst = topScore[r - 1];
     }
-    table.set(topSlot, s * r);
   }
-}
 
-function outranksTop(
-  score: number,
-  slot: number,
-  otherScore: number,
-  otherSlot: number,
-  ids: (string | undefined)[],
-) {
-  if (score !== otherScore) return score > otherScore;
-  return (ids[slot] as string) < (ids[otherSlot] as string);
-}
-
-/**
- * Mixed weights. A log per pair made 1,000 nodes take ~0.8 s here, so each shard keeps a
- * conservative score cut below which no node of any weight can beat the current R-th key
- * (u > exp(−wMax/K) is necessary); only pairs above it get the exact comparison.
- */
-function buildWeighted(m: Members, mixes: Uint32Array, r: number, table: Uint16Array): void {
-  const live = m.live();
-  const { states, weights, ids } = m;
-  const top = { score: new Float64Array(r), key: new Float64Array(r), weight: new Float64Array(r) };
-  const topSlot = new Uint16Array(r);
-  let maxWeight = 0;
-  for (let k = 0; k < live.length; k++) maxWeight = Math.max(maxWeight, weights[live[k]]);
-  for (let s = 0; s < mixes.length; s++) {
-    const mix = mixes[s];
-    topSlot.fill(NO_OWNER);
+  /**
+   * Mixed weights. A log per pair made 1,000 nodes take ~0.8 s here, so the rank keeps a
+   * conservative score cut below which no node of any weight can beat the current R-th key
+   * (u > exp(−wMax/K) is necessary); only pairs above it get the exact comparison.
+   */
+  private rankWeighted(mix: number): void {
+    const { live, r, maxWeight, topScore, topKey, topWeight, topSlot } = this;
+    const { states, weights, ids } = this.m;
     let filled = 0;
     let cut = -1;
     for (let k = 0; k < live.length; k++) {
@@ -150,33 +145,31 @@ function buildWeighted(m: Members, mixes: Uint32Array, r: number, table: Uint16A
       if (filled === r) {
         if (score < cut) continue;
         const w = r - 1;
-        if (weight === top.weight[w]) {
-          if (score < top.score[w] || (score === top.score[w] && !(id < (ids[topSlot[w]] as string))))
-            continue;
+        if (weight === topWeight[w]) {
+          if (score < topScore[w] || (score === topScore[w] && !(id < (ids[topSlot[w]] as string)))) continue;
         } else {
           key = weightedKey(score, weight);
-          if (key < top.key[w] || (key === top.key[w] && !(id < (ids[topSlot[w]] as string)))) continue;
+          if (key < topKey[w] || (key === topKey[w] && !(id < (ids[topSlot[w]] as string)))) continue;
         }
       }
       if (key < 0) key = weightedKey(score, weight);
       let j = filled < r ? filled++ : r - 1;
       while (
         j > 0 &&
-        beats(id, weight, score, ids[topSlot[j - 1]] as string, top.weight[j - 1], top.score[j - 1])
+        beats(id, weight, score, ids[topSlot[j - 1]] as string, topWeight[j - 1], topScore[j - 1])
       ) {
-        top.score[j] = top.score[j - 1];
-        top.key[j] = top.key[j - 1];
-        top.weight[j] = top.weight[j - 1];
+        topScore[j] = topScore[j - 1];
+        topKey[j] = topKey[j - 1];
+        topWeight[j] = topWeight[j - 1];
         topSlot[j] = topSlot[j - 1];
         j--;
       }
-      top.score[j] = score;
-      top.key[j] = key;
-      top.weight[j] = weight;
+      topScore[j] = score;
+      topKey[j] = key;
+      topWeight[j] = weight;
       topSlot[j] = slot;
-      if (filled === r) cut = scoreCut(maxWeight, top.key[r - 1]);
+      if (filled === r) cut = scoreCut(maxWeight, topKey[r - 1]);
     }
-    table.set(topSlot, s * r);
   }
 }
 

@@ -1,0 +1,258 @@
+/**
+ * Placement simulation (docs/placement.md §Simulation): load balance, data moved on a join
+ * or a leave, and the cost of tables, updates and lookups, for the network sizes the design
+ * has to serve. Run: `npx tsc -p tsconfig.build.json && node dist/bench/placement-simulation.js`
+ * (about a minute on two cores). Seeded, so two runs place the same files on the same nodes;
+ * only the timings vary.
+ */
+import { performance } from 'node:perf_hooks';
+import { allShards, Ring, shardIndex, shardOfId, type NodeSpec } from '../shared/placement/mod';
+import { shardMixTable } from '../shared/placement/score';
+
+const FILES = 1_000_000;
+const SIZES = [10, 70, 100, 1000];
+const SHARD_LENGTHS = [3, 4];
+const R = 3;
+const LOOKUPS = 200_000;
+const CHURN_SAMPLES = 5;
+
+interface Row {
+  shardLength: number;
+  nodes: number;
+  replicasPerNode: { mean: number; maxOverMean: number };
+  files: { maxOverMean: number; minOverMean: number; cv: number; idealCv: number };
+  joinMoved: number;
+  leaveMoved: number;
+  buildMs: number;
+  joinMs: number;
+  leaveMs: number;
+  lookupUs: number;
+}
+
+/** mulberry32: a seeded generator so every run simulates the same files and nodes. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function base36(rand: () => number, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += Math.floor(rand() * 36).toString(36);
+  return out;
+}
+
+/** cuid-shaped ids: `c`, 8 chars of time, 4 of counter, 4 of host print, 8 random — the shard comes from the random tail. */
+function cuidLike(rand: () => number, i: number): string {
+  const time = (1_700_000_000_000 + i * 7).toString(36).padStart(8, '0').slice(-8);
+  const counter = (i % 36 ** 4).toString(36).padStart(4, '0');
+  return `c${time}${counter}k3x9${base36(rand, 8)}`;
+}
+
+function address(rand: () => number): string {
+  let hex = '0x';
+  for (let i = 0; i < 40; i++) hex += Math.floor(rand() * 16).toString(16);
+  return hex;
+}
+
+/** Files per shard for each shard length, plus a sample of file names to look up. */
+function simulateFiles(): { perShard: Map<number, Uint32Array>; names: string[] } {
+  const rand = prng(2024);
+  const perShard = new Map(SHARD_LENGTHS.map((len) => [len, new Uint32Array(36 ** len)]));
+  const names: string[] = [];
+  for (let i = 0; i < FILES; i++) {
+    const id = cuidLike(rand, i);
+    for (const [len, counts] of perShard) counts[shardIndex(shardOfId(id, len), len)]++;
+    if (i < LOOKUPS) names.push(`${id}_320.mp3`);
+  }
+  return { perShard, names };
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const start = performance.now();
+  const result = fn();
+  return [result, performance.now() - start];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Files and shard replicas held per node, by node position in `ring.nodes`; one pass over the shards. */
+function loads(ring: Ring, counts: Uint32Array): { files: Float64Array; replicas: Float64Array } {
+  const position = new Map(ring.nodes.map((n, i) => [n.id, i]));
+  const files = new Float64Array(ring.size);
+  const replicas = new Float64Array(ring.size);
+  allShards(ring.shardLength).forEach((shard, s) => {
+    for (const owner of ring.owners(shard)) {
+      const i = position.get(owner) as number;
+      files[i] += counts[s];
+      replicas[i]++;
+    }
+  });
+  return { files, replicas };
+}
+
+function stats(values: Float64Array): { mean: number; max: number; min: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  return { mean, max: Math.max(...values), min: Math.min(...values), sd };
+}
+
+function filesIn(shards: string[], counts: Uint32Array, len: number): number {
+  return shards.reduce((sum, shard) => sum + counts[shardIndex(shard, len)], 0);
+}
+
+/** Join then leave a few newcomers, leave then re-join a few members: moved fraction and times. */
+function churn(ring: Ring, members: NodeSpec[], counts: Uint32Array, rand: () => number) {
+  const join = { moved: [] as number[], ms: [] as number[] };
+  const leave = { moved: [] as number[], ms: [] as number[] };
+  for (let k = 0; k < CHURN_SAMPLES; k++) {
+    const newcomer = address(rand);
+    const [joined, joinMs] = time(() => ring.join(newcomer));
+    join.moved.push(filesIn(joined, counts, ring.shardLength) / FILES);
+    join.ms.push(joinMs);
+    ring.leave(newcomer);
+    const leaver = members[Math.floor(rand() * members.length)];
+    const [left, leaveMs] = time(() => ring.leave(leaver.id));
+    leave.moved.push(filesIn(left, counts, ring.shardLength) / FILES);
+    leave.ms.push(leaveMs);
+    ring.join(leaver);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    joinMoved: mean(join.moved),
+    joinMs: median(join.ms),
+    leaveMoved: mean(leave.moved),
+    leaveMs: median(leave.ms),
+  };
+}
+
+function lookupMicros(ring: Ring, names: string[]): number {
+  let sink = 0;
+  for (let i = 0; i < 20_000; i++) sink += ring.ownersOfKey(names[i]).length; // warm up
+  const [, ms] = time(() => {
+    for (const name of names) sink += ring.ownersOfKey(name).length;
+  });
+  if (sink === 0) throw new Error('no owners');
+  return (ms * 1000) / names.length;
+}
+
+function simulate(len: number, n: number, counts: Uint32Array, names: string[]): Row {
+  const rand = prng(n * 10 + len);
+  const members: NodeSpec[] = Array.from({ length: n }, () => ({ id: address(rand) }));
+  const builds = len === 3 ? 3 : 1;
+  let ring = new Ring([]);
+  const buildTimes: number[] = [];
+  for (let b = 0; b < builds; b++) {
+    const [built, ms] = time(() => new Ring(members, { shardLength: len, replicationFactor: R }));
+    ring = built;
+    buildTimes.push(ms);
+  }
+  const { files, replicas } = loads(ring, counts);
+  const f = stats(files);
+  const rep = stats(replicas);
+  const filesPerShard = FILES / counts.length;
+  return {
+    shardLength: len,
+    nodes: n,
+    replicasPerNode: { mean: rep.mean, maxOverMean: rep.max / rep.mean },
+    // A perfect random placement: each node's load sums ~m shards of Poisson(λ) files, so
+    // CV² ≈ (1 + 1/λ) / m with m the replicas per node (binomial thinning ignored).
+    files: {
+      maxOverMean: f.max / f.mean,
+      minOverMean: f.min / f.mean,
+      cv: f.sd / f.mean,
+      idealCv: Math.sqrt((1 + 1 / filesPerShard) / rep.mean),
+    },
+    ...churn(ring, members, counts, rand),
+    buildMs: median(buildTimes),
+    lookupUs: lookupMicros(ring, names),
+  };
+}
+
+function weightedCheck(): string[] {
+  const rand = prng(7);
+  const nodes: NodeSpec[] = Array.from({ length: 100 }, (_, i) => ({
+    id: address(rand),
+    weight: i < 10 ? 2 : 1,
+  }));
+  const [ring, ms] = time(() => new Ring(nodes));
+  const heavy = nodes.slice(0, 10).reduce((s, n) => s + ring.shardsOf(n.id).length, 0) / 10;
+  const light = nodes.slice(10).reduce((s, n) => s + ring.shardsOf(n.id).length, 0) / 90;
+  const big: NodeSpec[] = Array.from({ length: 1000 }, (_, i) => ({
+    id: address(rand),
+    weight: 1 + (i % 4),
+  }));
+  const [, bigMs] = time(() => new Ring(big));
+  return [
+    `100 nodes, 10 of weight 2, shard length 3, R 3: shards per weight-2 node / per weight-1 node = ` +
+      `${(heavy / light).toFixed(3)} (${heavy.toFixed(0)} / ${light.toFixed(0)}); build ${ms.toFixed(0)} ms`,
+    `1,000 nodes, weights 1–4, shard length 3: full table ${bigMs.toFixed(0)} ms`,
+  ];
+}
+
+function pct(x: number): string {
+  return (x * 100).toFixed(2) + '%';
+}
+
+function printRow(r: Row): void {
+  const cells = [
+    r.shardLength,
+    r.nodes,
+    r.replicasPerNode.mean.toFixed(0),
+    r.replicasPerNode.maxOverMean.toFixed(3),
+    r.files.maxOverMean.toFixed(3),
+    r.files.minOverMean.toFixed(3),
+    `${pct(r.files.cv)} (${pct(r.files.idealCv)})`,
+    `${pct(r.joinMoved)} (${pct(R / (r.nodes + 1))})`,
+    `${pct(r.leaveMoved)} (${pct(R / r.nodes)})`,
+    r.buildMs.toFixed(0),
+    r.joinMs.toFixed(1),
+    r.leaveMs.toFixed(1),
+    r.lookupUs.toFixed(2),
+  ];
+  console.log(`| ${cells.join(' | ')} |`);
+}
+
+function main(): void {
+  const started = performance.now();
+  console.log(
+    `Placement simulation: ${FILES.toLocaleString('en')} files (cuid-like ids), R = ${R}, node ${process.version}`,
+  );
+  const [{ perShard, names }, filesMs] = time(simulateFiles);
+  console.log(`generated files and shard counts in ${(filesMs / 1000).toFixed(1)} s`);
+  for (const len of SHARD_LENGTHS) {
+    const [, ms] = time(() => shardMixTable(len));
+    console.log(
+      `shard hash table, length ${len} (${(36 ** len).toLocaleString('en')} SHA-256, once per process): ${ms.toFixed(0)} ms`,
+    );
+  }
+  console.log('');
+  console.log(
+    '| shard len | nodes | shard replicas/node | replicas max/mean | files max/mean | files min/mean | files stddev/mean (ideal) | moved on join (ideal R/(n+1)) | moved on leave (ideal R/n) | build ms | join ms | leave ms | lookup µs |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const len of SHARD_LENGTHS) {
+    for (const n of SIZES) printRow(simulate(len, n, perShard.get(len) as Uint32Array, names));
+  }
+  console.log('');
+  console.log('"moved" = share of files whose owner set changed; each such file gets one new copy.');
+  console.log(
+    '"ideal" stddev/mean = sqrt((1 + 1/files per shard) / shard replicas per node), a perfect random hash.',
+  );
+  console.log(
+    'build = full shard → owners table (median of 3 at length 3); join/leave = incremental update (median of 5).',
+  );
+  console.log('');
+  for (const line of weightedCheck()) console.log(line);
+  console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+main();
