@@ -37,12 +37,23 @@ export const CONFIG_SPEC = {
     default: '10',
     doc: 'A node whose heartbeat is older than this is unhealthy',
   },
-  workerConcurrency: { env: 'AUDIUS_WORKER_CONCURRENCY', default: '1', doc: 'Jobs of each step a node runs at once' },
+  workerConcurrency: {
+    env: 'AUDIUS_WORKER_CONCURRENCY',
+    default: '0',
+    doc: 'Override of how many jobs of each step this node runs at once; 0 keeps serverless.yml\'s',
+  },
   ackWaitSeconds: {
     env: 'AUDIUS_ACK_WAIT_SECONDS',
     default: '0',
     doc: 'Override of every step\'s ackWait (seconds before a silent worker\'s job is redelivered); 0 keeps serverless.yml\'s',
   },
+  maxAudioSeconds: { env: 'AUDIUS_MAX_AUDIO_SECONDS', default: '10800', doc: 'Longer audio uploads end in error' },
+  maxImagePixels: {
+    env: 'AUDIUS_MAX_IMAGE_PIXELS',
+    default: String(100_000_000),
+    doc: 'Larger images end in error (decompression-bomb guard)',
+  },
+  ffmpegThreads: { env: 'AUDIUS_FFMPEG_THREADS', default: '2', doc: 'Threads one ffmpeg transcode may use' },
   nodeName: { env: 'AUDIUS_NODE_NAME', default: os.hostname(), doc: 'Name used in logs' },
 } as const;
 
@@ -67,6 +78,9 @@ export interface Config {
   healthTtlSeconds: number;
   workerConcurrency: number;
   ackWaitSeconds: number;
+  maxAudioSeconds: number;
+  maxImagePixels: number;
+  ffmpegThreads: number;
   nodeName: string;
   version: string;
 }
@@ -108,8 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: int(env, 'maxUploadBytes', 1),
     heartbeatSeconds: int(env, 'heartbeatSeconds', 1),
     healthTtlSeconds: int(env, 'healthTtlSeconds', 2),
-    workerConcurrency: int(env, 'workerConcurrency', 1),
+    workerConcurrency: int(env, 'workerConcurrency', 0),
     ackWaitSeconds: int(env, 'ackWaitSeconds', 0),
+    maxAudioSeconds: int(env, 'maxAudioSeconds', 1),
+    maxImagePixels: int(env, 'maxImagePixels', 1),
+    ffmpegThreads: int(env, 'ffmpegThreads', 1),
     nodeName: raw(env, 'nodeName'),
     version: packageVersion(),
   };

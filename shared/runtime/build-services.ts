@@ -7,6 +7,7 @@ import { loadIdentity } from '../identity/wallet';
 import { openBlobStore } from '../blob/open';
 import { Membership } from '../membership/membership';
 import { selfRecord, type NodeCounters } from '../membership/self-record';
+import { JobStore } from '../jobs/job-store';
 import type { Services } from './services';
 
 /**
@@ -34,7 +35,8 @@ export async function buildServices(config: Config, log: Logger, options: { memb
       log,
     });
     await membership.start();
-    return { config, log, identity, nats, blob, membership, counters, startedAt };
+    const jobs = new JobStore(await nats.kvm.open(BUCKETS.jobs));
+    return { config, log, identity, nats, blob, membership, jobs, counters, startedAt };
   } catch (err) {
     await nats.nc.close();
     await blob.close();

@@ -46,7 +46,11 @@ export async function startNode(config: Config, manifest: Manifest, log: Logger)
 
 export async function closeServices(services: Services): Promise<void> {
   await services.membership.stop();
-  await services.nats.nc.drain().catch(() => services.nats.nc.close());
+  // Draining needs a live server; when NATS is already gone, do not hang the shutdown.
+  const drained = services.nats.nc.drain().catch(() => undefined);
+  const timeout = new Promise((resolve) => setTimeout(resolve, 3000).unref());
+  await Promise.race([drained, timeout]);
+  await services.nats.nc.close();
   await services.blob.close();
   provideServices(undefined);
 }

@@ -5,6 +5,7 @@ import type { Identity } from '../identity/wallet';
 import type { BlobStore } from '../blob/types';
 import type { Membership } from '../membership/membership';
 import type { NodeCounters } from '../membership/self-record';
+import type { JobStore } from '../jobs/job-store';
 
 /**
  * What a handler may use: the node's configuration and connections. The runtime provides
@@ -19,6 +20,7 @@ export interface Services {
   nats: Nats;
   blob: BlobStore;
   membership: Membership;
+  jobs: JobStore;
   counters: NodeCounters;
 }
 

@@ -23,7 +23,11 @@ export async function startWorkers(services: Services, manifest: Manifest, log: 
         const shim = await startConsumerShim({
           nats: services.nats,
           functionName: spec.name,
-          trigger: { ...trigger, ackWait: services.config.ackWaitSeconds || trigger.ackWait },
+          trigger: {
+            ...trigger,
+            ackWait: services.config.ackWaitSeconds || trigger.ackWait,
+            concurrency: services.config.workerConcurrency || trigger.concurrency,
+          },
           handler: exportedHandler<StepHandler>(spec),
           log,
           nodeId: services.identity.address,

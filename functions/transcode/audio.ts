@@ -1,0 +1,21 @@
+import { runTranscodeStep } from '../../shared/jobs/transcode-step';
+import { services } from '../../shared/runtime/services';
+import type { StepHandler } from '../../shared/runtime/step';
+import { transcodeAudio } from '../../shared/transcode/mod';
+
+/** Step `audio` (jobs.audio): MP3 320 kbps + 30 s preview via ffmpeg (DESIGN §4.2). */
+export const handler: StepHandler<{ id: string }> = async (event, context) => {
+  const s = await services();
+  return runTranscodeStep(s, 'audio', event, context, ({ job, sourcePath, workDir, signal, onProgress }) =>
+    transcodeAudio({
+      input: sourcePath,
+      workDir,
+      id: job.id,
+      previewStartSeconds: job.options.preview_start_seconds,
+      maxDurationSeconds: s.config.maxAudioSeconds,
+      threads: s.config.ffmpegThreads,
+      signal,
+      onProgress,
+    }),
+  );
+};

@@ -1,0 +1,4 @@
+import { imageStepHandler } from '../../shared/jobs/image-step';
+
+/** Step `img_backdrop` (jobs.img_backdrop): 640 and 2000 px wide, aspect kept, never enlarged. */
+export const handler = imageStepHandler('img_backdrop');

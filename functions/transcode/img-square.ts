@@ -1,0 +1,4 @@
+import { imageStepHandler } from '../../shared/jobs/image-step';
+
+/** Step `img_square` (jobs.img_square): 150, 480 and 1000 px squares, centre crop. */
+export const handler = imageStepHandler('img_square');

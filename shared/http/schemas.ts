@@ -1,0 +1,8 @@
+/** JSON schemas shared by several routes: bad input is a 400 before a handler runs. */
+export const ID_PATTERN = '^[0-9a-z]{25}$';
+
+export const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: ID_PATTERN } },
+  required: ['id'],
+} as const;

@@ -1,0 +1,67 @@
+import type { KV } from '@nats-io/kv';
+import { StorageError } from '../errors';
+import type { Job, JobStatus } from './types';
+
+export interface JobPage {
+  jobs: Job[];
+  /** Pass back as `cursor` for the next (older) page. */
+  next?: string;
+}
+
+/**
+ * Job records in KV `jobs`, keyed by id. Every change is a compare-and-set on the entry's
+ * revision (STYLE §7), so a progress update never overwrites a storer's record of a copy.
+ */
+export class JobStore {
+  constructor(private readonly kv: KV) {}
+
+  async create(job: Job): Promise<void> {
+    await this.kv.create(job.id, JSON.stringify(job));
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const entry = await this.kv.get(id);
+    return entry && entry.operation === 'PUT' ? entry.json<Job>() : null;
+  }
+
+  async require(id: string): Promise<Job> {
+    const job = await this.get(id);
+    if (!job) throw new StorageError('JOB_NOT_FOUND', `No job ${id}`);
+    return job;
+  }
+
+  /**
+   * Applies `change` to the current record until the write lands on the revision it read.
+   * `change` returns the new record, or null to leave it as it is.
+   */
+  async update(id: string, change: (job: Job) => Job | null): Promise<Job> {
+    for (let attempt = 0; ; attempt++) {
+      const entry = await this.kv.get(id);
+      if (!entry || entry.operation !== 'PUT') throw new StorageError('JOB_NOT_FOUND', `No job ${id}`);
+      const current = entry.json<Job>();
+      const next = change(current);
+      if (!next) return current;
+      try {
+        await this.kv.update(id, JSON.stringify(next), entry.revision);
+        return next;
+      } catch (err) {
+        if (attempt >= 20 || !/wrong last sequence/i.test(String(err))) throw err;
+      }
+    }
+  }
+
+  /** Newest first (ids sort by creation time), optionally only one status. */
+  async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys()) keys.push(key);
+    keys.sort().reverse();
+    const start = options.cursor ? keys.findIndex((k) => k < options.cursor!) : 0;
+    const jobs: Job[] = [];
+    let i = start < 0 ? keys.length : start;
+    for (; i < keys.length && jobs.length < options.limit; i++) {
+      const job = await this.get(keys[i]);
+      if (job && (!options.status || job.status === options.status)) jobs.push(job);
+    }
+    return { jobs, next: i < keys.length ? keys[i - 1] : undefined };
+  }
+}

@@ -1,0 +1,44 @@
+import { StorageError } from '../errors';
+import { readTempObject } from '../nats/temp-objects';
+import type { Services } from '../runtime/services';
+import { longTermKey } from './keys';
+import { JOB_STATUS, type Job, type JobResult } from './types';
+
+export type StoreOutcome = 'not-owner' | 'stored' | 'nothing-to-store';
+
+/**
+ * The storer (DESIGN §4.3): when this node owns the job's shard, copy each result from the
+ * temp store into the long-term blob store, digest verified, and record this node as a
+ * holder. The job is `done` once every result is on every owner of its shard (as the ring of
+ * healthy nodes stands when the last owner records its copy).
+ */
+export async function storeResults(s: Services, id: string, signal: AbortSignal): Promise<StoreOutcome> {
+  const job = await s.jobs.get(id);
+  if (!job || job.results.length === 0 || job.status === JOB_STATUS.error) return 'nothing-to-store';
+  const me = s.identity.address;
+  const owners = s.membership.ring().owners(job.results[0].shard);
+  if (!owners.includes(me)) return 'not-owner';
+  for (const result of job.results) await storeOne(s, result, signal);
+  await s.jobs.update(id, (j) => recordHolder(j, me, s.membership.ring().owners(j.results[0].shard)));
+  return 'stored';
+}
+
+async function storeOne(s: Services, result: JobResult, signal: AbortSignal): Promise<void> {
+  const key = longTermKey(s.config.namespace, s.config.shardLength, result.name);
+  const existing = await s.blob.head(key);
+  if (existing && existing.size === result.size && existing.sha256 === result.sha256) return;
+  const source = await readTempObject(s.nats, result.bucket, result.name, result.sha256);
+  if (!source) throw new StorageError('FILE_NOT_FOUND', `${result.name} is not in ${result.bucket} any more`);
+  // put() verifies size and sha256 and leaves nothing behind on a mismatch.
+  await s.blob.put(key, source.body, { contentType: result.content_type, sha256: result.sha256, size: result.size, signal });
+}
+
+function recordHolder(job: Job, me: string, owners: string[]): Job | null {
+  const results = job.results.map((r) => (r.nodes.includes(me) ? r : { ...r, nodes: [...r.nodes, me].sort() }));
+  const complete = results.every((r) => owners.every((o) => r.nodes.includes(o)));
+  const unchanged = results.every((r, i) => r === job.results[i]);
+  if (unchanged && (!complete || job.status === JOB_STATUS.done)) return null;
+  return complete && job.status !== JOB_STATUS.done
+    ? { ...job, results, status: JOB_STATUS.done, finished_at: new Date().toISOString(), error: undefined }
+    : { ...job, results };
+}

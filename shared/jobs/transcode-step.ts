@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { describeError, isStorageError, StorageError } from '../errors';
+import { SUBJECTS } from '../nats/names';
+import { putTempObject, readTempObject } from '../nats/temp-objects';
+import { shardOfId } from '../placement/mod';
+import type { Services } from '../runtime/services';
+import type { StepContext, StepEvent } from '../runtime/step';
+import type { TranscodeOutput } from '../transcode/types';
+import { JOB_STATUS, type Job, type JobResult, type Template } from './types';
+
+/** What a template's transcode gets and gives back. */
+export interface TranscodeInput {
+  job: Job;
+  sourcePath: string;
+  workDir: string;
+  signal: AbortSignal;
+  onProgress: (fraction: number) => void;
+}
+
+export type TranscodeOutputs = (TranscodeOutput & { durationSeconds?: number; width?: number; height?: number })[];
+
+export type Transcode = (input: TranscodeInput) => Promise<{ probe: unknown; outputs: TranscodeOutputs }>;
+
+/** Progress writes to KV at most this often (DESIGN §4.2: throttled). */
+const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * The shared body of every transcode step (DESIGN §4.2): take the job, transcode its source,
+ * put the results in the temp store, and hand the job to the storers. A job that already
+ * finished, or whose results are already in the temp store, is not transcoded again — so a
+ * redelivery after a crash never runs a job to completion twice.
+ */
+export async function runTranscodeStep(
+  s: Services,
+  template: Template,
+  event: StepEvent<{ id?: unknown }>,
+  context: StepContext,
+  transcode: Transcode,
+): Promise<Job> {
+  const id = String(event.data?.id ?? '');
+  const job = await s.jobs.get(id);
+  if (!job) throw new StorageError('JOB_NOT_FOUND', `No job ${id}`, { permanent: true });
+  if (job.template !== template) throw new StorageError('BAD_TEMPLATE', `Job ${id} is ${job.template}, not ${template}`);
+  if (job.status === JOB_STATUS.done || job.status === JOB_STATUS.error) return job;
+  if (job.stage === 'storing') return announceResults(s, job);
+
+  await s.jobs.update(id, (j) => ({
+    ...j,
+    status: JOB_STATUS.inProgress,
+    stage: 'transcoding',
+    started_at: new Date().toISOString(),
+    transcode_worker_id: s.identity.address,
+    attempts: event.attempt,
+    transcode_progress: 0,
+  }));
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
+  const progress = throttledProgress(s, id);
+  try {
+    const sourcePath = path.join(workDir, 'source');
+    const source = await readTempObject(s.nats, job.source_info.bucket, id, job.source_sha256);
+    if (!source) throw new StorageError('TRANSCODE_FAILED', 'The upload is no longer in the temp store (expired?)', { permanent: true });
+    await pipeline(source.body, fs.createWriteStream(sourcePath), { signal: context.signal });
+    const result = await transcode({ job, sourcePath, workDir, signal: context.signal, onProgress: progress.report });
+    await progress.settle();
+    const results = await putResults(s, job, result.outputs);
+    const stored = await s.jobs.update(id, (j) => ({ ...j, probe: result.probe, results, stage: 'storing', transcode_progress: 1 }));
+    s.counters.jobsDone += 1;
+    return announceResults(s, stored);
+  } catch (err) {
+    await progress.settle();
+    await recordFailure(s, id, err, event, context);
+    throw err;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Results go to the temp store (the storers copy them from there), digest checked. */
+async function putResults(s: Services, job: Job, outputs: TranscodeOutputs): Promise<JobResult[]> {
+  const shard = shardOfId(job.id, s.config.shardLength);
+  const results: JobResult[] = [];
+  for (const out of outputs) {
+    const { sha256 } = await putTempObject(
+      s.nats,
+      job.source_info.bucket,
+      { name: out.fileName, description: out.variant },
+      fs.createReadStream(out.path),
+    );
+    if (sha256 !== out.sha256) throw new StorageError('INTERNAL', `${out.fileName} changed on its way to the temp store`);
+    results.push({
+      name: out.fileName,
+      variant: out.variant,
+      size: out.size,
+      content_type: out.contentType,
+      sha256: out.sha256,
+      bucket: job.source_info.bucket,
+      shard,
+      ...(out.durationSeconds !== undefined ? { duration: out.durationSeconds } : {}),
+      ...(out.width !== undefined ? { width: out.width, height: out.height } : {}),
+      nodes: [],
+    });
+  }
+  return results;
+}
+
+/** Tells every node's storer; the message id makes a repeat announcement a no-op. */
+async function announceResults(s: Services, job: Job): Promise<Job> {
+  await s.nats.js.publish(SUBJECTS.result(job.template), JSON.stringify({ id: job.id }), { msgID: `${job.id}.results` });
+  return job;
+}
+
+/** A permanent failure, or the last attempt, ends the job in `error` with the reason. */
+async function recordFailure(s: Services, id: string, err: unknown, event: StepEvent, context: StepContext) {
+  if (context.signal.aborted && !isTimeout(context.signal)) return; // shutdown: another node retries
+  const reason = describeError(err);
+  const final = (isStorageError(err) && err.permanent) || event.attempt >= event.maxAttempts;
+  await s.jobs
+    .update(id, (j) =>
+      final
+        ? { ...j, status: JOB_STATUS.error, error: reason, finished_at: new Date().toISOString() }
+        : { ...j, error: `attempt ${event.attempt} of ${event.maxAttempts} failed: ${reason}; retrying` },
+    )
+    .catch((e) => s.log.error({ id, err: describeError(e) }, 'could not record the failure'));
+}
+
+function isTimeout(signal: AbortSignal): boolean {
+  return (signal.reason as Error | undefined)?.name === 'TimeoutError';
+}
+
+/** Progress updates for the job record, at most one write per second, in order. */
+function throttledProgress(s: Services, id: string) {
+  let last = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    report(fraction: number) {
+      const now = Date.now();
+      if (now - last < PROGRESS_EVERY_MS || fraction >= 1) return;
+      last = now;
+      const value = Math.round(fraction * 1000) / 1000;
+      chain = chain.then(() =>
+        s.jobs.update(id, (j) => (j.status === JOB_STATUS.inProgress ? { ...j, transcode_progress: value } : null)).catch(() => undefined),
+      );
+    },
+    settle: () => chain,
+  };
+}

@@ -1,0 +1,155 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
+import busboy from 'busboy';
+import { StorageError } from '../errors';
+import { BUCKETS, SUBJECTS } from '../nats/names';
+import { deleteTempObject, putTempObject } from '../nats/temp-objects';
+import type { Services } from '../runtime/services';
+import { mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/mod';
+import { newId } from './ids';
+import { isTemplate, JOB_STATUS, type Job, type Template } from './types';
+
+/** One `files` part, already in the temp store. */
+interface StoredPart {
+  id: string;
+  fileName: string;
+  bucket: string;
+  info: Job['source_info'];
+  sha256: string;
+  sniffed: Sniffed;
+}
+
+const MAX_PARTS = 50;
+
+/**
+ * POST /storage/file (DESIGN §4.1): streams each `files` part into a temp object store as it
+ * arrives, then — once the whole form is read, since `template` may come after the files —
+ * checks every part against the template. Any bad part deletes every stored part and no job
+ * is created; otherwise each part becomes a pending job, published to JOBS.
+ */
+export async function receiveUpload(s: Services, headers: IncomingHttpHeaders, body: Readable): Promise<Job[]> {
+  if (!String(headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+    throw new StorageError('NOT_MULTIPART', 'Send a multipart/form-data body with `files` parts and a `template` field');
+  }
+  const { fields, parts } = await readForm(s, headers, body);
+  const stored = await Promise.allSettled(parts);
+  const ok = stored.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failed = stored.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (ok.length === 0) throw new StorageError('MISSING_FILES', 'The form has no `files` part with a file in it');
+    const template = fields.template;
+    if (!isTemplate(template)) {
+      throw new StorageError('BAD_TEMPLATE', `template must be audio, img_square or img_backdrop (got ${JSON.stringify(template ?? null)})`);
+    }
+    for (const part of ok) assertMatches(template, part);
+    const previewStart = parsePreviewStart(fields.preview_start_seconds);
+    return await Promise.all(ok.map((part) => createJob(s, template, part, previewStart)));
+  } catch (err) {
+    await Promise.all(ok.map((p) => deleteTempObject(s.nats, p.bucket, p.id)));
+    throw err;
+  }
+}
+
+function readForm(s: Services, headers: IncomingHttpHeaders, body: Readable) {
+  return new Promise<{ fields: Record<string, string>; parts: Promise<StoredPart>[] }>((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    const parts: Promise<StoredPart>[] = [];
+    let form: busboy.Busboy;
+    try {
+      form = busboy({ headers, limits: { fileSize: s.config.maxUploadBytes, files: MAX_PARTS, fields: 20, fieldSize: 4096 } });
+    } catch (cause) {
+      throw new StorageError('NOT_MULTIPART', 'The multipart body has no boundary', { cause });
+    }
+    form.on('field', (name, value) => (fields[name] = value));
+    form.on('file', (name, stream, info) => {
+      if (name !== 'files') return void stream.resume();
+      const part = storePart(s, stream, info.filename ?? 'upload');
+      part.catch(() => stream.resume()); // keep the form moving so the error can be answered
+      parts.push(part);
+    });
+    form.on('filesLimit', () => reject(new StorageError('VALIDATION_FAILED', `At most ${MAX_PARTS} files per request`)));
+    form.on('error', (cause) => reject(new StorageError('NOT_MULTIPART', `Malformed multipart body: ${String(cause)}`, { cause })));
+    form.on('close', () => resolve({ fields, parts }));
+    body.on('error', (cause) => reject(new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause })));
+    body.pipe(form);
+  });
+}
+
+/** Streams one part into a temp store, keeping its first bytes for sniffing. */
+async function storePart(s: Services, stream: Readable, fileName: string): Promise<StoredPart> {
+  const id = newId();
+  const bucket = BUCKETS.temp(Math.floor(Math.random() * s.config.tempBuckets));
+  let head = Buffer.alloc(0);
+  const sniffing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+      done(null, chunk);
+    },
+  });
+  stream.on('limit', () =>
+    sniffing.destroy(new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${s.config.maxUploadBytes} bytes`)),
+  );
+  stream.on('error', (err) => sniffing.destroy(err));
+  let put;
+  try {
+    put = await putTempObject(s.nats, bucket, { name: id, description: fileName }, stream.pipe(sniffing));
+  } catch (err) {
+    await deleteTempObject(s.nats, bucket, id);
+    throw sniffing.errored ?? err;
+  }
+  if (put.info.size === 0) {
+    await deleteTempObject(s.nats, bucket, id);
+    throw new StorageError('EMPTY_FILE', `"${fileName}" is empty`);
+  }
+  const { name, description, options, nuid, size, mtime, chunks, digest } = put.info;
+  return {
+    id,
+    fileName,
+    bucket,
+    sha256: put.sha256,
+    sniffed: sniffType(head),
+    info: {
+      name,
+      description: description ?? fileName,
+      options: { max_chunk_size: options?.max_chunk_size ?? 0 },
+      bucket,
+      nuid,
+      size,
+      mtime,
+      chunks,
+      digest,
+    },
+  };
+}
+
+function assertMatches(template: Template, part: StoredPart): void {
+  const reason = mismatchReason(template, part.sniffed);
+  if (reason) throw new StorageError('WRONG_FILE_TYPE', `"${part.fileName}": ${reason}`);
+}
+
+function parsePreviewStart(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new StorageError('VALIDATION_FAILED', 'preview_start_seconds must be a number >= 0');
+  return n;
+}
+
+async function createJob(s: Services, template: Template, part: StoredPart, previewStart?: number): Promise<Job> {
+  const job: Job = {
+    id: part.id,
+    template,
+    status: JOB_STATUS.pending,
+    created_at: new Date().toISOString(),
+    transcode_progress: 0,
+    source_info: part.info,
+    source_sha256: part.sha256,
+    upload_node: s.identity.address,
+    attempts: 0,
+    results: [],
+    options: previewStart === undefined ? {} : { preview_start_seconds: previewStart },
+  };
+  await s.jobs.create(job);
+  await s.nats.js.publish(SUBJECTS.job(template), JSON.stringify({ id: job.id }), { msgID: job.id });
+  return job;
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
+import { StorageError } from '../errors';
+import type { Nats } from './connection';
+
+/** The README's `options.max_chunk_size` (JetStream's default chunk). */
+export const TEMP_CHUNK_BYTES = 128 * 1024;
+
+/** JetStream's digest form: `SHA-256=` + URL-safe base64 with padding. */
+export function jetStreamDigest(hexSha256: string): string {
+  return 'SHA-256=' + Buffer.from(hexSha256, 'hex').toString('base64url').padEnd(44, '=');
+}
+
+export async function openTempStore(nats: Nats, bucket: string): Promise<ObjectStore> {
+  return nats.objm.open(bucket);
+}
+
+/**
+ * Streams `body` into the temp object store under `name` (never buffering it whole) and
+ * returns the store's info with the hex SHA-256 we computed ourselves on the way in.
+ */
+export async function putTempObject(
+  nats: Nats,
+  bucket: string,
+  meta: { name: string; description?: string },
+  body: Readable,
+): Promise<{ info: ObjectInfo; sha256: string }> {
+  const hash = createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  body.on('error', (err) => hashing.destroy(err));
+  const store = await openTempStore(nats, bucket);
+  const info = await store.put(
+    { ...meta, options: { max_chunk_size: TEMP_CHUNK_BYTES } },
+    Readable.toWeb(body.pipe(hashing)) as ReadableStream<Uint8Array>,
+  );
+  return { info, sha256: hash.digest('hex') };
+}
+
+/**
+ * Reads an object as a stream, verifying its SHA-256 ourselves (DESIGN §9: the client's own
+ * check was a no-op before 3.3.1). Chunks come through an ordered pull consumer on the
+ * chunk subject, which avoids the client's stalling push-based get (nats.js #430).
+ * `null` when the object does not exist.
+ */
+export async function readTempObject(
+  nats: Nats,
+  bucket: string,
+  name: string,
+  expectedSha256?: string,
+): Promise<{ info: ObjectInfo; body: Readable } | null> {
+  const store = await openTempStore(nats, bucket);
+  const info = await store.info(name);
+  if (!info || info.deleted) return null;
+  return { info, body: Readable.from(chunks(nats, info, expectedSha256)) };
+}
+
+async function* chunks(nats: Nats, info: ObjectInfo, expectedSha256?: string): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  let received = 0;
+  if (info.chunks > 0) {
+    const consumer = await nats.js.consumers.get(`OBJ_${info.bucket}`, {
+      // A single subject as a string: servers before 2.10 know only `filter_subject`.
+      filter_subjects: `$O.${info.bucket}.C.${info.nuid}`,
+    });
+    const messages = await consumer.consume({ max_messages: 64 });
+    try {
+      for await (const msg of messages) {
+        hash.update(msg.data);
+        received += 1;
+        yield msg.data;
+        if (received === info.chunks) break;
+      }
+    } finally {
+      await messages.close().catch(() => undefined);
+      await consumer.delete().catch(() => undefined);
+    }
+  }
+  const hex = hash.digest('hex');
+  if (received !== info.chunks || jetStreamDigest(hex) !== info.digest || (expectedSha256 && hex !== expectedSha256)) {
+    throw new StorageError('INTERNAL', `temp object ${info.bucket}/${info.name} failed its digest check`);
+  }
+}
+
+export async function deleteTempObject(nats: Nats, bucket: string, name: string): Promise<void> {
+  const store = await openTempStore(nats, bucket);
+  await store.delete(name).catch(() => undefined);
+}
