@@ -173,7 +173,6 @@ export function normaliseTags(sources: (Record<string, string> | undefined)[]): 
         const lower = rawKey.toLowerCase();
         const key = viaAlias ? TAG_ALIASES[lower] : lower;
         if (!isTagKey(key) || tags[key] !== undefined) continue;
-        // eslint-disable-next-line no-control-regex
         const value = String(rawValue)
           .replace(/[\u0000-\u001f\u007f]+/g, ' ')
           .trim()

@@ -38,6 +38,12 @@ beforeAll(() => {
   ffmpeg('-f', 'lavfi', '-i', 'color=c=blue:s=32x32:d=1', '-c:v', 'mpeg4', f('video-only.mp4'));
   ffmpeg('-f', 'lavfi', '-i', 'sine=d=1', '-t', '0', '-c:a', 'pcm_s16le', f('empty.wav'));
   ffmpeg('-f', 'lavfi', '-i', 'sine=d=3', '-c:a', 'pcm_s16le', f('three-seconds.wav'));
+  // An MP3 without a Xing header: ffprobe estimates its length from the first frame's bit
+  // rate, so 2 s at 320k followed by 60 s at 32k "is" 8 s long.
+  const noXing = ['-write_xing', '0', '-id3v2_version', '0', '-c:a', 'libmp3lame'];
+  ffmpeg('-f', 'lavfi', '-i', 'sine=d=2', ...noXing, '-b:a', '320k', f('fast.mp3'));
+  ffmpeg('-f', 'lavfi', '-i', 'sine=d=60', ...noXing, '-b:a', '32k', f('slow.mp3'));
+  writeFileSync(f('lying.mp3'), Buffer.concat([readFileSync(f('fast.mp3')), readFileSync(f('slow.mp3'))]));
   // Long enough for several progress reports and to be caught mid-encode.
   ffmpeg(
     '-f',
@@ -92,6 +98,12 @@ describe('rejected input: permanent TRANSCODE_FAILED, readable reason, nothing l
       file: 'three-seconds.wav',
       max: 2,
       reason: /^the audio is 3\.0 s long; the limit is 2 s$/,
+    },
+    {
+      name: 'too long behind a header that says otherwise (work capped at the limit + 1 s)',
+      file: 'lying.mp3',
+      max: 10,
+      reason: /^the audio is longer than the limit of 10 s \(its header said less\)$/,
     },
   ];
 

@@ -69,7 +69,7 @@ describe('planAudio', () => {
     );
     const argv = ffmpegArgv(plan.invocation);
     expect(argv.slice(argv.indexOf('-i') - 4, argv.indexOf('-i'))).toEqual(['-threads', '1', '-f', 'mov']);
-    expect(argv.filter((a, i) => argv[i - 1] === '-ac')).toEqual(['1', '1']);
+    expect(argv.filter((_a, i) => argv[i - 1] === '-ac')).toEqual(['1', '1']);
     expect(argv).not.toContain('-metadata');
   });
 });
