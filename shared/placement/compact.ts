@@ -15,7 +15,7 @@ export interface CanonicalRing {
   shardLength: number;
   replicationFactor: number;
   /** Sorted by id. */
-  nodes: PlacementNode[];
+  nodes: readonly PlacementNode[];
   /** shardCount × R positions into `nodes`, rank order, NO_OWNER at the tail. */
   owners: Uint16Array;
 }

@@ -17,7 +17,7 @@ export class Members {
   private readonly slotById = new Map<string, number>();
   private readonly freeSlots: number[] = [];
   private liveCache: Uint16Array | null = null;
-  private sortedCache: PlacementNode[] | null = null;
+  private sortedCache: readonly PlacementNode[] | null = null;
 
   get size(): number {
     return this.slotById.size;
@@ -71,14 +71,16 @@ export class Members {
     return true;
   }
 
-  /** Members sorted by id: the canonical order of the serialised form. */
-  sorted(): PlacementNode[] {
+  /**
+   * Members sorted by id: the canonical order of the serialised form. Frozen, because the
+   * same array feeds the fingerprint until the next join or leave.
+   */
+  sorted(): readonly PlacementNode[] {
     if (!this.sortedCache) {
-      this.sortedCache = Array.from(this.live(), (slot) => ({
-        id: this.ids[slot] as string,
-        weight: this.weights[slot],
-      }));
-      this.sortedCache.sort((a, b) => compareIds(a.id, b.id));
+      const nodes = Array.from(this.live(), (slot) =>
+        Object.freeze({ id: this.ids[slot] as string, weight: this.weights[slot] }),
+      );
+      this.sortedCache = Object.freeze(nodes.sort((a, b) => compareIds(a.id, b.id)));
     }
     return this.sortedCache;
   }

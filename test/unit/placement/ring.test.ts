@@ -116,6 +116,8 @@ describe('Ring table', () => {
     expect(ring.has('0xa')).toBe(true);
     expect(ring.has('0xc')).toBe(false);
     expect(ring.shardsOf('0xc')).toEqual([]);
+    // The node list feeds the fingerprint: callers cannot edit it in place.
+    expect(Object.isFrozen(ring.nodes) && Object.isFrozen(ring.nodes[0])).toBe(true);
   });
 
   it.each([
