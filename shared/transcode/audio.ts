@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AUDIO_ENCODING, planAudio, type AudioPlan } from './audio-plan';
 import { FfmpegFailure, runFfmpeg, runFfprobe } from './ffmpeg';
-import { badOption, rejectInput, transientFailure } from './failures';
+import { asStepError, badOption, rejectInput, transientFailure } from './failures';
 import { probeMedia, type FfprobeJson, type MediaProbe } from './probe';
 import { callSafely, createProgressReporter } from './progress';
 import { hashFile, publish, withScratchDir } from './scratch';
@@ -17,7 +17,13 @@ import { assertId } from './validate';
  * killed, missing, disk full) → TRANSCODE_FAILED with `permanent: false`, so redelivery can
  * try again, possibly on a less busy node; abort → rejects with `signal.reason`.
  */
-export async function transcodeAudio(options: TranscodeAudioOptions): Promise<TranscodeAudioResult> {
+export function transcodeAudio(options: TranscodeAudioOptions): Promise<TranscodeAudioResult> {
+  return run(options).catch((err: unknown) => {
+    throw asStepError(err, options.signal);
+  });
+}
+
+async function run(options: TranscodeAudioOptions): Promise<TranscodeAudioResult> {
   const threads = options.threads ?? AUDIO_ENCODING.defaultThreads;
   validate(options, threads);
   options.signal?.throwIfAborted();

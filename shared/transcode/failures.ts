@@ -1,4 +1,4 @@
-import { StorageError } from '../errors';
+import { StorageError, describeError } from '../errors';
 
 /**
  * The two ways a transcode fails (DESIGN §4 step 4). Both use the catalogue's
@@ -24,4 +24,14 @@ export function badOption(reason: string): StorageError {
 export function isEnvironmentError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
+/**
+ * The steps' promise: they reject with a StorageError or with the abort reason, nothing
+ * else. Anything unforeseen (a file-system error while hashing …) is this node's problem.
+ */
+export function asStepError(err: unknown, signal: AbortSignal | undefined): unknown {
+  if (err instanceof StorageError) return err;
+  if (signal?.aborted && err === signal.reason) return err;
+  return transientFailure(`the transcode failed on this node: ${describeError(err)}`, err);
 }

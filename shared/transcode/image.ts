@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { badOption, isEnvironmentError, rejectInput, transientFailure } from './failures';
+import { asStepError, badOption, isEnvironmentError, rejectInput, transientFailure } from './failures';
 import { variantPipeline } from './image-pipeline';
 import { callSafely } from './progress';
 import { publish, withScratchDir } from './scratch';
@@ -20,7 +20,13 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * Failures follow transcodeAudio: bad input is permanent; a sharp timeout or a file-system
  * error is not; abort rejects with `signal.reason` between variants.
  */
-export async function transcodeImage(options: TranscodeImageOptions): Promise<TranscodeImageResult> {
+export function transcodeImage(options: TranscodeImageOptions): Promise<TranscodeImageResult> {
+  return run(options).catch((err: unknown) => {
+    throw asStepError(err, options.signal);
+  });
+}
+
+async function run(options: TranscodeImageOptions): Promise<TranscodeImageResult> {
   validate(options);
   options.signal?.throwIfAborted();
   const sniffed = await sniffFile(options.input);
@@ -146,5 +152,9 @@ function explainSharpFailure(err: unknown): unknown {
 function messageOf(err: unknown): string {
   // libvips reports one line per layer ("…corrupt header: VipsJpeg: …\nVipsJpeg: …").
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).join('; ');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('; ');
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { transientFailure } from './failures';
 
 /**
  * File hygiene of a step. Everything is written in a private directory inside the caller's
@@ -14,7 +15,9 @@ export async function withScratchDir<T>(
   id: string,
   work: (dir: string) => Promise<T>,
 ): Promise<T> {
-  const dir = await mkdtemp(path.join(workDir, `.transcode-${id}-`));
+  const dir = await mkdtemp(path.join(workDir, `.transcode-${id}-`)).catch((err: unknown) => {
+    throw transientFailure(`no scratch directory can be made in workDir ${workDir}`, err);
+  });
   try {
     return await work(dir);
   } finally {
