@@ -198,6 +198,42 @@ function weightedCheck(): string[] {
   ];
 }
 
+/** E[max of n standard normals], by seeded Monte Carlo (200 draws of n). */
+function expectedMaxNormal(n: number, rand: () => number): number {
+  let total = 0;
+  for (let t = 0; t < 200; t++) {
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()); // Box–Muller
+      if (z > max) max = z;
+    }
+    total += max;
+  }
+  return total / 200;
+}
+
+/**
+ * What a perfect random hash would give: a node's shard replicas are Binomial(S, R/n), so
+ * max/mean ≈ 1 + E[max of n normals] · sqrt((1 − R/n) / m), m = S·R/n. Checked against the
+ * measured rows above; used to say which shard length a network size needs.
+ */
+function shardLengthGuide(): string[] {
+  const rand = prng(99);
+  const lines = [
+    '| nodes | replicas/node, len 3 | predicted max/mean, len 3 | replicas/node, len 4 | predicted max/mean, len 4 |',
+  ];
+  lines.push('|---|---|---|---|---|');
+  for (const n of [10, 100, 150, 200, 500, 1000, 2000, 4000, 10000]) {
+    const z = expectedMaxNormal(n, rand);
+    const cells = [3, 4].flatMap((len) => {
+      const m = (36 ** len * R) / n;
+      return [m.toFixed(0), (1 + z * Math.sqrt((1 - R / n) / m)).toFixed(3)];
+    });
+    lines.push(`| ${n} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
 function pct(x: number): string {
   return (x * 100).toFixed(2) + '%';
 }
@@ -252,6 +288,9 @@ function main(): void {
   );
   console.log('');
   for (const line of weightedCheck()) console.log(line);
+  console.log('');
+  console.log('Shard replicas per node: max/mean a perfect random hash would give (no files involved):');
+  for (const line of shardLengthGuide()) console.log(line);
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
