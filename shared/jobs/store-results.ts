@@ -4,23 +4,32 @@ import type { Services } from '../runtime/services';
 import { longTermKey } from './keys';
 import { JOB_STATUS, type Job, type JobResult } from './types';
 
-export type StoreOutcome = 'not-owner' | 'stored' | 'nothing-to-store';
+export type StoreOutcome = 'done' | 'nothing-to-store';
 
 /**
  * The storer (DESIGN §4.3): when this node owns the job's shard, copy each result from the
  * temp store into the long-term blob store, digest verified, and record this node as a
  * holder. The job is `done` once every result is on every owner of its shard (as the ring of
  * healthy nodes stands when the last owner records its copy).
+ *
+ * Until the job is done every node keeps its announcement (a retryable failure, so the
+ * consumer shim redelivers it with backoff): when an owner dies before storing, the ring
+ * changes, and the node that takes its place learns of the job on its next attempt.
  */
 export async function storeResults(s: Services, id: string, signal: AbortSignal): Promise<StoreOutcome> {
-  const job = await s.jobs.get(id);
+  let job = await s.jobs.get(id);
   if (!job || job.results.length === 0 || job.status === JOB_STATUS.error) return 'nothing-to-store';
+  if (job.status === JOB_STATUS.done) return 'done';
   const me = s.identity.address;
-  const owners = s.membership.ring().owners(job.results[0].shard);
-  if (!owners.includes(me)) return 'not-owner';
-  for (const result of job.results) await storeOne(s, result, signal);
-  await s.jobs.update(id, (j) => recordHolder(j, me, s.membership.ring().owners(j.results[0].shard)));
-  return 'stored';
+  const shard = job.results[0].shard;
+  if (s.membership.ring().owners(shard).includes(me)) {
+    for (const result of job.results) await storeOne(s, result, signal);
+    job = await s.jobs.update(id, (j) => recordHolder(j, me, s.membership.ring().owners(shard)));
+  }
+  if (job.status === JOB_STATUS.done) return 'done';
+  const owners = s.membership.ring().owners(shard);
+  const held = owners.filter((o) => job.results.every((r) => r.nodes.includes(o))).length;
+  throw new StorageError('NOT_READY', `job ${id}: ${held} of ${owners.length} owners hold its results; checking again`);
 }
 
 async function storeOne(s: Services, result: JobResult, signal: AbortSignal): Promise<void> {

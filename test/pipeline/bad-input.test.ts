@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { curlUpload, getJson, waitForJob } from '../harness/http';
+import { makeTone } from '../harness/media';
+import { startTestNats, type TestNats } from '../harness/nats';
+import { startTestNodes, type TestNodes } from '../harness/nodes';
+import { tempDir } from '../harness/temp';
+
+const LIMIT = 2_000_000;
+
+/** Bad input gets a clear 4xx or a job in `error`, creates nothing half-made, and the node keeps serving. */
+describe('bad uploads', () => {
+  let nats: TestNats;
+  let cluster: TestNodes;
+  let url: string;
+  const media = tempDir('bad');
+  const file = (name: string, bytes: Buffer | string) => {
+    const p = path.join(media.dir, name);
+    fs.writeFileSync(p, bytes);
+    return p;
+  };
+  const jobCount = async () => (await getJson(`${url}/storage/jobs?limit=500`)).body.length;
+
+  beforeAll(async () => {
+    nats = await startTestNats(1);
+    cluster = await startTestNodes(1, nats.urls, { AUDIUS_MAX_UPLOAD_BYTES: String(LIMIT) });
+    url = cluster.nodes[0].url;
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await nats?.stop();
+    media.remove();
+  });
+
+  const expectRejected = async (res: { status: number; body: any }, status: number, code: string) => {
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual({ statusCode: status, code, error: expect.any(String), message: expect.any(String) });
+  };
+
+  test('an image uploaded as audio is 400 WRONG_FILE_TYPE and creates no job', async () => {
+    const png = file('cover.png', await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).png().toBuffer());
+    await expectRejected(await curlUpload(url, [png], 'audio'), 400, 'WRONG_FILE_TYPE');
+    expect(await jobCount()).toBe(0);
+  });
+
+  test('one bad part among good ones rejects the whole request: no job at all', async () => {
+    const good = makeTone(media.dir, 'good.mp3', 1);
+    const text = file('notes.txt', 'these are not sounds\n'.repeat(50));
+    const res = await curlUpload(url, [good, text], 'audio');
+    await expectRejected(res, 400, 'WRONG_FILE_TYPE');
+    expect(res.body.message).toContain('notes.txt');
+    expect(await jobCount()).toBe(0);
+  });
+
+  test('an empty file is 400 EMPTY_FILE', async () => {
+    await expectRejected(await curlUpload(url, [file('empty.mp3', Buffer.alloc(0))], 'audio'), 400, 'EMPTY_FILE');
+  });
+
+  test('a form without files is 400 MISSING_FILES; an unknown template is 400 BAD_TEMPLATE', async () => {
+    await expectRejected(await curlUpload(url, [], 'audio'), 400, 'MISSING_FILES');
+    await expectRejected(await curlUpload(url, [makeTone(media.dir, 'a.mp3', 1)], 'video'), 400, 'BAD_TEMPLATE');
+    expect(await jobCount()).toBe(0);
+  });
+
+  test('a body that is not multipart is 400 NOT_MULTIPART', async () => {
+    const res = await fetch(`${url}/storage/file`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ files: 'x', template: 'audio' }),
+    });
+    await expectRejected({ status: res.status, body: await res.json() }, 400, 'NOT_MULTIPART');
+  });
+
+  test('a file over the limit is 413 PAYLOAD_TOO_LARGE while streaming', async () => {
+    const big = file('big.wav', Buffer.alloc(LIMIT + 500_000, 1));
+    await expectRejected(await curlUpload(url, [big], 'audio'), 413, 'PAYLOAD_TOO_LARGE');
+    expect(await jobCount()).toBe(0);
+  });
+
+  test('a truncated file ends as a job in error with a reason, and nothing is stored', async () => {
+    const whole = makeTone(media.dir, 'cut.m4a', 4, ['-c:a', 'aac']);
+    const cut = file('truncated.m4a', fs.readFileSync(whole).subarray(0, 3000));
+    const { status, body } = await curlUpload(url, [cut], 'audio');
+    expect(status).toBe(200);
+    const job = await waitForJob(url, body[0].id);
+    expect(job.status).toBe('error');
+    expect(job.error).toMatch(/\S{10,}/);
+    expect(job.results).toEqual([]);
+    const { body: listing } = await getJson(`${url}/storage/long-term/shard/${job.id.slice(-3)}`);
+    expect(listing).toEqual([]);
+  });
+
+  test('a corrupt image ends as a job in error, never stored under a result name', async () => {
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'blue' } }).png().toBuffer();
+    const broken = Buffer.concat([png.subarray(0, 40), Buffer.alloc(400, 7)]);
+    const { body } = await curlUpload(url, [file('broken.png', broken)], 'img_square');
+    const job = await waitForJob(url, body[0].id);
+    expect(job.status).toBe('error');
+    expect(job.results).toEqual([]);
+  });
+
+  test('malformed names and buckets are 400s, unknown ones 404s: no path traversal', async () => {
+    const cases: [string, number, string][] = [
+      ['/storage/long-term/file/..%2F..%2Fetc%2Fpasswd', 400, 'BAD_FILE_NAME'],
+      ['/storage/long-term/file/passwd', 400, 'BAD_FILE_NAME'],
+      ['/storage/long-term/file/cle4h8b1g000101q8l4tz2mkx_320.mp3?localOnly=true', 404, 'FILE_NOT_FOUND'],
+      ['/storage/tmp-obj/OBJ_jobs/x', 400, 'BAD_BUCKET'],
+      ['/storage/tmp-obj/temp_0/..%2F..%2Fx', 400, 'VALIDATION_FAILED'],
+      ['/storage/tmp-obj/temp_0/nothere', 404, 'NOT_FOUND'],
+      ['/storage/long-term/shard/MKX', 400, 'BAD_SHARD'],
+      ['/storage/long-term/shard/0_..%2Fx', 400, 'BAD_SHARD'],
+      ['/storage/jobs/nope', 400, 'VALIDATION_FAILED'],
+      ['/storage/jobs/cle4h8b1g000101q8l4tz2mkx', 404, 'JOB_NOT_FOUND'],
+    ];
+    for (const [route, status, code] of cases) {
+      const res = await getJson(`${url}${route}`);
+      expect([route, res.status, res.body.code]).toEqual([route, status, code]);
+    }
+  });
+
+  test('after all that, the node still serves', async () => {
+    expect((await fetch(`${url}/storage/health`)).status).toBe(200);
+    const ok = await curlUpload(url, [makeTone(media.dir, 'fine.mp3', 1)], 'audio');
+    expect((await waitForJob(url, ok.body[0].id)).status).toBe('done');
+  });
+});
