@@ -1,10 +1,16 @@
 import { hash } from 'node:crypto';
 import { StorageError } from '../errors';
-import { assertShardLength, shardCount } from './keys';
+import { shardCount } from './keys';
 import { normalizeNode } from './nodes';
 import { NO_OWNER } from './table';
-import { assertReplicationFactor } from './options';
-import { COMPACT_RING_FORMAT, MAX_NODES, type CompactRing, type PlacementNode } from './types';
+import {
+  COMPACT_RING_FORMAT,
+  MAX_NODES,
+  MAX_REPLICATION_FACTOR,
+  MAX_SHARD_LENGTH,
+  type CompactRing,
+  type PlacementNode,
+} from './types';
 
 /**
  * The canonical table behind `CompactRing` and `fingerprint()`: nodes sorted by id, owners
@@ -67,8 +73,13 @@ export function decodeCompact(input: unknown): CanonicalRing {
     invalid(`format must be ${COMPACT_RING_FORMAT}`);
   const shardLength = c.shardLength as number;
   const r = c.replicationFactor as number;
-  assertShardLength(shardLength);
-  assertReplicationFactor(r);
+  // A peer's bad payload is a 400, not this node's BAD_CONFIG.
+  if (!Number.isInteger(shardLength) || shardLength < 1 || shardLength > MAX_SHARD_LENGTH) {
+    invalid(`shardLength must be an integer 1…${MAX_SHARD_LENGTH}`);
+  }
+  if (!Number.isInteger(r) || r < 1 || r > MAX_REPLICATION_FACTOR) {
+    invalid(`replicationFactor must be an integer 1…${MAX_REPLICATION_FACTOR}`);
+  }
   const nodes = decodeNodes(c.nodes);
   const owners = decodeOwners(c.owners, shardCount(shardLength) * r);
   checkOwners(owners, r, nodes.length);
