@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AUDIO_ENCODING, planAudio, type AudioPlan } from './audio-plan';
-import { FfmpegFailure, runFfmpeg, runFfprobe } from './ffmpeg';
+import { FfmpegFailure, runFfmpeg } from './ffmpeg';
+import { runFfprobe } from './ffprobe';
 import { asStepError, badOption, rejectInput, transientFailure } from './failures';
 import { probeMedia, type FfprobeJson, type MediaProbe } from './probe';
 import { callSafely, createProgressReporter } from './progress';
@@ -58,18 +59,14 @@ const LENGTH_TOLERANCE_SECONDS = 0.5;
 
 function validate(options: TranscodeAudioOptions, threads: number): void {
   assertId(options.id);
-  if (!(options.maxDurationSeconds > 0)) badOptionThrow('maxDurationSeconds must be a positive number');
   const start = options.previewStartSeconds;
-  if (start !== undefined && !Number.isFinite(start))
-    badOptionThrow('previewStartSeconds must be a finite number');
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
-    badOptionThrow('threads must be an integer 1..64');
-  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
-    badOptionThrow('timeoutMs must be positive');
-}
-
-function badOptionThrow(reason: string): never {
-  throw badOption(reason);
+  const problems = [
+    !(options.maxDurationSeconds > 0) && 'maxDurationSeconds must be a positive number',
+    start !== undefined && !Number.isFinite(start) && 'previewStartSeconds must be a finite number',
+    !(Number.isInteger(threads) && threads >= 1 && threads <= 64) && 'threads must be an integer 1..64',
+    options.timeoutMs !== undefined && !(options.timeoutMs > 0) && 'timeoutMs must be positive',
+  ].filter((problem) => problem !== false);
+  if (problems.length > 0) throw badOption(problems.join('; '));
 }
 
 export function assertTranscodable(probe: MediaProbe, maxDurationSeconds: number): void {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { FfmpegFailure, runFfprobe } from './ffmpeg';
+import { FfmpegFailure } from './ffmpeg';
+import { runFfprobe } from './ffprobe';
 import { rejectInput, transientFailure } from './failures';
 import { sniffFile } from './sniff-file';
 import type { Sniffed } from './sniff';
