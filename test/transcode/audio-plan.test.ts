@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { planAudio, previewWindow } from '../../shared/transcode/audio-plan';
-import { ffmpegArgv, runFfmpeg } from '../../shared/transcode/ffmpeg';
+import { FfmpegFailure, ffmpegArgv, runFfmpeg } from '../../shared/transcode/ffmpeg';
+import { runFfprobe } from '../../shared/transcode/ffprobe';
 import type { MediaProbe } from '../../shared/transcode/probe';
 import { createProgressReporter } from '../../shared/transcode/progress';
-import { ffmpeg, listDir, removeDir, tempDir } from './helpers';
+import { childProcesses, ffmpeg, listDir, removeDir, tempDir } from './helpers';
 
 const PROBE: MediaProbe = {
   container: 'flac',
@@ -154,5 +155,24 @@ describe('runFfmpeg (the fluent-ffmpeg wrapper)', () => {
     expect(result.last?.outTimeSeconds).toBeCloseTo(1, 1);
     expect(result.stderr).toEqual([]);
     expect(listDir(dir)).toEqual(['in put.wav', 'o.mp3']);
+  });
+
+  test('ffprobe: JSON out; a timeout kills it (FfmpegFailure timeout); abort rejects with the reason', async () => {
+    const input = path.join(dir, 'in put.wav');
+    const json = (await runFfprobe(['-show_format'], input, { timeoutMs: 10_000 })) as {
+      format: { format_name: string };
+    };
+    expect(json.format.format_name).toBe('wav');
+
+    const timedOut = await runFfprobe(['-show_format'], input, { timeoutMs: 1 }).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(FfmpegFailure);
+    expect(timedOut).toMatchObject({ kind: 'timeout', message: 'ffprobe did not finish within 1 ms' });
+
+    const reason = new Error('stop');
+    const controller = new AbortController();
+    const running = runFfprobe(['-show_format'], input, { timeoutMs: 10_000, signal: controller.signal });
+    controller.abort(reason);
+    await expect(running).rejects.toBe(reason);
+    expect(childProcesses('ffprobe')).toEqual([]);
   });
 });
