@@ -35,6 +35,15 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
+/** What `get` answers: the whole object's info and a stream of the requested bytes. */
+export interface BlobRead {
+  /** Info of the whole object (`size` is the object's size, not the range's). */
+  info: BlobInfo;
+  body: Readable;
+  /** The bytes `body` carries, inclusive, when a range was asked for (for `Content-Range`). */
+  range?: { start: number; end: number };
+}
+
 export interface ListOptions {
   /** Opaque cursor from a previous page. */
   cursor?: string;
@@ -64,7 +73,7 @@ export interface BlobStore {
   /** Streams `body` in; the object appears whole or not at all. Returns what was written. */
   put(key: string, body: Readable, options?: PutOptions): Promise<BlobInfo>;
   /** `null` when there is no such key. A range past the end rejects with RANGE_NOT_SATISFIABLE. */
-  get(key: string, options?: GetOptions): Promise<{ info: BlobInfo; body: Readable } | null>;
+  get(key: string, options?: GetOptions): Promise<BlobRead | null>;
   head(key: string): Promise<BlobInfo | null>;
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   /** true when something was deleted. */

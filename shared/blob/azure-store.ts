@@ -1,0 +1,11 @@
+import { StorageError } from '../errors';
+import type { BlobStore } from './types';
+import type { AzureUrl } from './url';
+
+/** Placeholder while the driver is being written: fails at start-up with one clear line. */
+export async function createAzureStore(url: AzureUrl, _env: NodeJS.ProcessEnv): Promise<BlobStore> {
+  throw new StorageError(
+    'BAD_CONFIG',
+    `storage_driver_url: the ${url.scheme} driver is not available in this build yet`,
+  );
+}
