@@ -86,7 +86,7 @@ export async function probeImage(input: string, sniffed: Sniffed): Promise<Image
   const meta = await sharp(input, { limitInputPixels: false, pages: 1 })
     .metadata()
     .catch((err: unknown) => {
-      throw rejectInput(`the ${sniffed.format} image is corrupt or truncated: ${messageOf(err)}`, err);
+      throw rejectInput(`the ${sniffed.format} image is corrupt or truncated: ${messageOf(err, input)}`, err);
     });
   const heifOk = meta.format !== 'heif' || meta.compression === 'av1';
   if (meta.format !== SHARP_FORMAT[sniffed.format] || !heifOk) {
@@ -121,7 +121,7 @@ async function renderVariant(
     .timeout({ seconds })
     .toBuffer({ resolveWithObject: true })
     .catch((err: unknown) => {
-      throw explainSharpFailure(err);
+      throw explainSharpFailure(err, options.input);
     });
   const fileName = outputFileName(options.id, spec.variant, spec.extension);
   const filePath = path.join(scratch, fileName);
@@ -140,8 +140,8 @@ async function renderVariant(
   };
 }
 
-function explainSharpFailure(err: unknown): unknown {
-  const message = messageOf(err);
+function explainSharpFailure(err: unknown, input: string): unknown {
+  const message = messageOf(err, input);
   if (/timeout/i.test(message) || isEnvironmentError(err)) {
     return transientFailure(`the image step failed on this node: ${message}`, err);
   }
@@ -149,10 +149,13 @@ function explainSharpFailure(err: unknown): unknown {
   return rejectInput(`the image could not be decoded: ${message}`, err);
 }
 
-function messageOf(err: unknown): string {
-  // libvips reports one line per layer ("…corrupt header: VipsJpeg: …\nVipsJpeg: …").
+function messageOf(err: unknown, input: string): string {
+  // libvips reports one line per layer ("…corrupt header: VipsJpeg: …\nVipsJpeg: …") and
+  // sometimes names the file; the uploader never saw our path.
   const text = err instanceof Error ? err.message : String(err);
   return text
+    .replaceAll(path.resolve(input), 'the file')
+    .replaceAll(input, 'the file')
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean)

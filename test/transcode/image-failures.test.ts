@@ -98,6 +98,7 @@ describe('rejected images', () => {
     // Assess
     expect(err).toMatchObject({ code: 'TRANSCODE_FAILED', statusCode: 422, permanent: true });
     expect(err.message).toMatch(c.reason);
+    expect(err.message).not.toContain(fixtures); // no node paths in a job record
     expect(listDir(dir)).toEqual([]);
   });
 
