@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import sharp from 'sharp';
+import { handler as audioStep } from '../../functions/transcode/audio';
+import { handler as squareStep } from '../../functions/transcode/img-square';
+import { handler as storeStep } from '../../functions/tasks/store-results';
+import { receiveUpload } from '../../shared/jobs/upload';
+import { createLogger } from '../../shared/log';
+import { buildServices } from '../../shared/runtime/build-services';
+import { closeServices } from '../../shared/runtime/node';
+import { provideServices, type Services } from '../../shared/runtime/services';
+import type { StepContext, StepEvent } from '../../shared/runtime/step';
+import { testConfig } from '../harness/config';
+import { makeTone, sha256Hex } from '../harness/media';
+import { startTestNats, type TestNats } from '../harness/nats';
+import { tempDir } from '../harness/temp';
+
+/** Each step is a function: event in, result out — invoked here without the runtime. */
+describe('transcode and storer steps invoked directly', () => {
+  let nats: TestNats;
+  let s: Services;
+  const temp = tempDir('steps');
+  const context = (): StepContext => ({ functionName: 'test', signal: new AbortController().signal, log: createLogger('t', 'silent') });
+  const event = (id: string, attempt = 1): StepEvent<{ id: string }> => ({
+    stream: 'JOBS',
+    subject: 'jobs.test',
+    sequence: 1,
+    data: { id },
+    attempt,
+    maxAttempts: 3,
+  });
+
+  /** A multipart body with one file, as a browser sends it. */
+  const upload = async (name: string, bytes: Buffer, template: string) => {
+    const boundary = 'steps-boundary';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n\r\n`),
+      bytes,
+      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="template"\r\n\r\n${template}\r\n--${boundary}--\r\n`),
+    ]);
+    const [job] = await receiveUpload(s, { 'content-type': `multipart/form-data; boundary=${boundary}` }, Readable.from([body]));
+    return job;
+  };
+
+  beforeAll(async () => {
+    nats = await startTestNats(1);
+    s = await buildServices(testConfig(nats.urls, temp.dir), createLogger('test', 'silent'));
+    provideServices(s);
+  });
+
+  afterAll(async () => {
+    if (s) await closeServices(s);
+    await nats?.stop();
+    temp.remove();
+  });
+
+  test('audio: the step transcodes to MP3 320k + preview in the temp store; the storer makes it done', async () => {
+    const source = makeTone(temp.dir, 'song.flac', 3);
+    const job = await upload('song.flac', fs.readFileSync(source), 'audio');
+
+    const transcoded = await audioStep(event(job.id), context());
+    expect(transcoded).toMatchObject({ id: job.id, status: 'in_progress', stage: 'storing', transcode_progress: 1 });
+    expect(transcoded.results.map((r: any) => [r.name, r.content_type])).toEqual([
+      [`${job.id}_320.mp3`, 'audio/mpeg'],
+      [`${job.id}_preview.mp3`, 'audio/mpeg'],
+    ]);
+    expect(Math.abs(transcoded.results[0].duration - 3)).toBeLessThan(0.05);
+
+    // A single-node ring: this node owns every shard, so storing completes the job.
+    expect(await storeStep(event(job.id), context())).toBe('done');
+    const done = await s.jobs.require(job.id);
+    expect(done.status).toBe('done');
+    const stored = await s.blob.get(`0_${job.id.slice(-3)}/${job.id}_320.mp3`);
+    const chunks: Buffer[] = [];
+    for await (const c of stored!.body) chunks.push(c as Buffer);
+    expect(sha256Hex(Buffer.concat(chunks))).toBe(done.results[0].sha256);
+
+    // A redelivery after completion changes nothing (never transcoded twice).
+    expect(await audioStep(event(job.id, 2), context())).toEqual(done);
+  });
+
+  test('img_square: three square JPEGs with their pixel sizes recorded', async () => {
+    const png = await sharp({ create: { width: 300, height: 200, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } })
+      .png()
+      .toBuffer();
+    const job = await upload('cover.png', png, 'img_square');
+    const transcoded = await squareStep(event(job.id), context());
+    expect(transcoded.results.map((r: any) => [r.name, r.width, r.height])).toEqual([
+      [`${job.id}_150.jpg`, 150, 150],
+      [`${job.id}_480.jpg`, 480, 480],
+      [`${job.id}_1000.jpg`, 1000, 1000],
+    ]);
+  });
+
+  test('a corrupt source fails permanently and leaves the job in error with the reason', async () => {
+    const wav = fs.readFileSync(makeTone(temp.dir, 'x.wav', 1));
+    const corrupt = Buffer.concat([wav.subarray(0, 12), Buffer.alloc(2000, 0xff)]);
+    const job = await upload('x.wav', corrupt, 'audio');
+    await expect(audioStep(event(job.id), context())).rejects.toMatchObject({ code: 'TRANSCODE_FAILED', permanent: true });
+    const failed = await s.jobs.require(job.id);
+    expect(failed.status).toBe('error');
+    expect(failed.error).toEqual(expect.stringMatching(/\w+/));
+    expect(failed.results).toEqual([]);
+  });
+
+  test('an unknown job id is a permanent JOB_NOT_FOUND', async () => {
+    await expect(audioStep(event('cle4h8b1g000101q8l4tz2mkx'), context())).rejects.toMatchObject({
+      code: 'JOB_NOT_FOUND',
+      permanent: true,
+    });
+  });
+});
