@@ -14,6 +14,7 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
       colorize: process.stdout.isTTY === true,
       translateTime: 'HH:MM:ss.l',
       ignore: 'pid,hostname',
+      singleLine: true,
       sync: true,
     });
     return pino({ name, level }, stream);

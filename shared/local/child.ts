@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import readline from 'node:readline';
 
+const children = new Set<ChildProcess>();
+
+// If the launcher itself dies, its detached children must not outlive it.
+process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
 export interface Child {
   name: string;
   process: ChildProcess;
@@ -22,7 +27,11 @@ export function spawnChild(
   args: string[],
   options: SpawnOptions & { onLine?: (line: string) => void },
 ): Child {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: a terminal's Ctrl-C reaches only the launcher, which then stops the
+  // children in order (nodes before the NATS servers they need to leave cleanly).
+  const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) readline.createInterface({ input: stream }).on('line', (line) => options.onLine?.(line));
   }

@@ -55,7 +55,8 @@ export class Membership extends EventEmitter {
     this.watchStop?.();
     if (!this.options.self) return;
     const me = this.options.self();
-    await this.options.kv.put(me.nodeId, JSON.stringify({ ...me, leaving: true })).catch(() => undefined);
+    const leaving = this.options.kv.put(me.nodeId, JSON.stringify({ ...me, leaving: true })).catch(() => undefined);
+    await Promise.race([leaving, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
 
   ring(): Ring {
