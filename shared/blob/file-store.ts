@@ -6,6 +6,7 @@ import { addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors';
 import { compareKeys, mapLimit, NamedLock } from './concurrency';
+import { decodeCursor, encodeCursor } from './cursor';
 import { DigestStream, normaliseSha256 } from './digest';
 import { assertValidKey, assertValidPrefix, pageLimit, RESERVED_PREFIX } from './keys';
 import { resolveRange } from './range';
@@ -358,21 +359,6 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function encodeCursor(key: string): string {
-  return Buffer.from(key).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const key = Buffer.from(cursor, 'base64url').toString();
-  if (cursor === '' || encodeCursor(key) !== cursor) {
-    throw new StorageError(
-      'VALIDATION_FAILED',
-      `list cursor ${JSON.stringify(cursor)} was not made by this store`,
-    );
-  }
-  return key;
 }
 
 function errCode(err: unknown): string {

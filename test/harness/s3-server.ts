@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+/**
+ * A real S3-protocol server for tests (DESIGN §9 "S3 servers for tests": s3rver, plain HTTP on
+ * loopback). It runs in a child process so its memory and event loop never mix with the code
+ * under test (the memory bench measures the driver alone), on a port the OS picks, over a temp
+ * directory that `stop()` removes. The child exits when its stdin closes, so a crashed test run
+ * cannot leave it behind.
+ */
+export interface S3Server {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  region: 'us-east-1';
+  /** s3rver's built-in account; it checks SigV4 signatures against it. */
+  accessKeyId: 'S3RVER';
+  secretAccessKey: 'S3RVER';
+  /** `s3://<bucket>?region=…&endpoint=…&s3ForcePathStyle=true` */
+  storeUrl(bucket: string): string;
+  /** Environment a driver reads its credentials from. */
+  env: NodeJS.ProcessEnv;
+  /** PID of the server process (for RSS checks that must exclude it). */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface S3ServerOptions {
+  buckets: string[];
+}
+
+/*
+ * s3rver departs from S3 in three ways the conformance suite would (rightly) catch, so the child
+ * patches its file store before starting it; the driver is the same against AWS:
+ *
+ * s3rver's file store writes an object in place (truncate, then stream) and its metadata after
+ * it, so two concurrent PUTs of one key can leave a mix of both bodies, and a reader can see a
+ * half-written object. Real S3 (and LocalStack) commit a PUT atomically, which is what the
+ * conformance suite asserts, so the child patches putObject to stream into a temp file and
+ * rename it over the object, with the metadata switched in the same serialised step. This
+ * changes only the test server; the driver is the same against AWS.
+ */
+const CHILD = String.raw`
+const path = require('node:path');
+const fs = require('node:fs');
+const crypto = require('node:crypto');
+const { pipeline, Transform } = require('node:stream');
+const [s3rverDir, directory, bucketsJson] = process.argv.slice(1);
+const S3rver = require(s3rverDir);
+const Store = require(path.join(s3rverDir, 'lib/stores/filesystem.js'));
+const commits = new Map();
+Store.prototype.putObject = async function putObject(object) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+  const tmp = objectPath + '.' + crypto.randomUUID() + '.tmp';
+  const md5 = crypto.createHash('md5');
+  let size = 0;
+  const source = Buffer.isBuffer(object.content) ? require('node:stream').Readable.from([object.content]) : object.content;
+  const count = new Transform({ transform(chunk, _e, cb) { md5.update(chunk); size += chunk.length; cb(null, chunk); } });
+  try {
+    await new Promise((resolve, reject) => pipeline(source, count, fs.createWriteStream(tmp), (e) => (e ? reject(e) : resolve())));
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+  const hex = md5.digest('hex');
+  const previous = commits.get(objectPath) || Promise.resolve();
+  const mine = previous.then(async () => {
+    await this.putMetadata(object.bucket, object.key, object.metadata, hex);
+    await fs.promises.rename(tmp, objectPath);
+  });
+  commits.set(objectPath, mine.catch(() => undefined));
+  await mine;
+  return { size, md5: hex };
+};
+// Its listing walks directories in readdir order ("d/f" before "d-e"), which breaks paging;
+// S3 lists in UTF-8 byte order.
+const listObjects = Store.prototype.listObjects;
+Store.prototype.listObjects = async function (bucket, options) {
+  if (options.delimiter) return listObjects.call(this, bucket, options);
+  const all = await listObjects.call(this, bucket, { prefix: options.prefix });
+  const after = Buffer.from(options.startAfter || '');
+  const sorted = all.objects
+    .filter((o) => Buffer.compare(Buffer.from(o.key), after) > 0)
+    .sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+  const max = options.maxKeys === undefined ? Infinity : options.maxKeys;
+  return { objects: sorted.slice(0, max), commonPrefixes: [], isTruncated: sorted.length > max };
+};
+// It reads "bytes=0-0" as "from 0 to the end" (0 is falsy).
+const getObject = Store.prototype.getObject;
+Store.prototype.getObject = async function (bucket, key, options) {
+  if (!options || options.end !== 0) return getObject.call(this, bucket, key, options);
+  const object = await getObject.call(this, bucket, key, { start: options.start });
+  if (object && object.content) {
+    object.content.destroy();
+    object.content = fs.createReadStream(this.getResourcePath(bucket, key, 'object'), { start: 0, end: 0 });
+    object.range = { start: 0, end: 0 };
+  }
+  return object;
+};
+const server = new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  silent: true,
+  directory,
+  configureBuckets: JSON.parse(bucketsJson).map((name) => ({ name })),
+});
+server.run().then(
+  (address) => process.stdout.write(JSON.stringify({ port: address.port }) + '\n'),
+  (err) => { console.error(err); process.exit(1); },
+);
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 's3rver-'));
+  const s3rverDir = path.dirname(require.resolve('s3rver/package.json'));
+  const child = spawn(process.execPath, ['-e', CHILD, s3rverDir, dir, JSON.stringify(options.buckets)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let port: number;
+  try {
+    port = await readPort(child);
+  } catch (err) {
+    await stopChild(child);
+    await fs.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    pid: child.pid!,
+    storeUrl: (bucket) =>
+      `s3://${bucket}?region=us-east-1&endpoint=${encodeURIComponent(endpoint)}&s3ForcePathStyle=true`,
+    env: { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
+    async stop() {
+      await stopChild(child);
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function readPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error('s3rver did not start within 15 s')), 15_000);
+    const done = (fn: () => void) => {
+      clearTimeout(timer);
+      lines.close();
+      fn();
+    };
+    lines.once('line', (line) => done(() => resolve((JSON.parse(line) as { port: number }).port)));
+    child.once('exit', (code) =>
+      done(() => reject(new Error(`s3rver exited with code ${code} before listening`))),
+    );
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.stdin?.end();
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
