@@ -102,6 +102,15 @@ describe('upload → transcode → 3 replicas', () => {
     expect((await past.json()).code).toBe('RANGE_NOT_SATISFIABLE');
   });
 
+  test('a client holding the current copy gets 304 Not Modified', async () => {
+    const result = job.results[0];
+    const res = await fetch(`${cluster.nodes[1].url}/storage/long-term/file/${result.name}`, {
+      headers: { 'If-None-Match': `"${result.sha256}"` },
+    });
+    expect(res.status).toBe(304);
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
   test('HEAD answers the headers without a body', async () => {
     const result = job.results[0];
     const res = await fetch(`${cluster.nodes[0].url}/storage/long-term/file/${result.name}`, { method: 'HEAD' });
