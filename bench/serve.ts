@@ -29,18 +29,23 @@ const FILES = [
   { name: `${ID}_150.jpg`, size: 20 * 1024, label: '20 KiB JPEG' },
 ];
 
-async function timeRequests(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; bytes: number }> {
+async function timeRequests(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ ms: number; bytes: number }> {
   let next = 0;
   let bytes = 0;
   const started = performance.now();
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      http.get(url, { agent, headers }, (res) => {
-        if ((res.statusCode ?? 0) >= 300) return reject(new Error(`${url}: HTTP ${res.statusCode}`));
-        res.on('data', (c: Buffer) => (bytes += c.length));
-        res.on('end', resolve);
-      }).on('error', reject);
+      http
+        .get(url, { agent, headers }, (res) => {
+          if ((res.statusCode ?? 0) >= 300) return reject(new Error(`${url}: HTTP ${res.statusCode}`));
+          res.on('data', (c: Buffer) => (bytes += c.length));
+          res.on('end', resolve);
+        })
+        .on('error', reject);
     });
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -100,7 +105,9 @@ async function main(): Promise<void> {
       const b = await timeRequests(`${bare.url}/${f.name}`);
       const rps = (r: { ms: number }) => (REQUESTS / r.ms) * 1000;
       const mibs = (o.bytes / 1024 / 1024 / (o.ms / 1000)).toFixed(0);
-      console.log(`| ${f.label} | ${rps(o).toFixed(0)} | ${rps(b).toFixed(0)} | ${mibs} | ${(o.ms / b.ms).toFixed(2)} |`);
+      console.log(
+        `| ${f.label} | ${rps(o).toFixed(0)} | ${rps(b).toFixed(0)} | ${mibs} | ${(o.ms / b.ms).toFixed(2)} |`,
+      );
     }
   } finally {
     bare.close();

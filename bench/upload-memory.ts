@@ -9,8 +9,12 @@ const BOUND_MB = 150;
 
 measureUploadMemory(BYTES).then(
   (r) => {
-    console.log(`upload of ${(r.bytes / 1024 ** 3).toFixed(2)} GiB: HTTP ${r.status} in ${r.seconds.toFixed(1)} s (${(r.bytes / 1024 ** 2 / r.seconds).toFixed(1)} MiB/s)`);
-    console.log(`node RSS: baseline ${r.baselineRssMb} MB, peak ${r.peakRssMb} MB, growth ${r.growthMb} MB (bound ${BOUND_MB} MB)`);
+    console.log(
+      `upload of ${(r.bytes / 1024 ** 3).toFixed(2)} GiB: HTTP ${r.status} in ${r.seconds.toFixed(1)} s (${(r.bytes / 1024 ** 2 / r.seconds).toFixed(1)} MiB/s)`,
+    );
+    console.log(
+      `node RSS: baseline ${r.baselineRssMb} MB, peak ${r.peakRssMb} MB, growth ${r.growthMb} MB (bound ${BOUND_MB} MB)`,
+    );
     process.exit(r.status === 200 && r.growthMb < BOUND_MB ? 0 : 1);
   },
   (err) => {

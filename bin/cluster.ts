@@ -26,7 +26,10 @@ function printer(name: string) {
 async function main(): Promise<void> {
   const count = nodeCount(process.argv.slice(2));
   const dataDir = path.join(PROJECT_ROOT, '.data');
-  const storageTemplate = process.env.storage_driver_url || process.env.AUDIUS_STORAGE_DRIVER_URL || 'file:///tmp/audius_storage/{node}';
+  const storageTemplate =
+    process.env.storage_driver_url ||
+    process.env.AUDIUS_STORAGE_DRIVER_URL ||
+    'file:///tmp/audius_storage/{node}';
   let nats: NatsCluster | undefined;
   const nodes: StorageNodeProcess[] = [];
   let stopping = false;
@@ -50,7 +53,9 @@ async function main(): Promise<void> {
       clientPorts: Array.from({ length: natsSize }, (_, i) => FIRST_NATS_PORT + i),
       onLine: (name, line) => printer(name)(line),
     });
-    console.log(`NATS ${natsSize > 1 ? `cluster of ${natsSize}` : 'server'} with JetStream: ${nats.urls.join(', ')}`);
+    console.log(
+      `NATS ${natsSize > 1 ? `cluster of ${natsSize}` : 'server'} with JetStream: ${nats.urls.join(', ')}`,
+    );
     for (let i = 0; i < count; i++) {
       const name = `node${i + 1}`;
       const port = FIRST_HTTP_PORT + i;
@@ -58,7 +63,8 @@ async function main(): Promise<void> {
         name,
         {
           AUDIUS_PORT: String(port),
-          AUDIUS_HOST: process.env.AUDIUS_HOST_TEMPLATE?.replace('{port}', String(port)) ?? `http://127.0.0.1:${port}`,
+          AUDIUS_HOST:
+            process.env.AUDIUS_HOST_TEMPLATE?.replace('{port}', String(port)) ?? `http://127.0.0.1:${port}`,
           AUDIUS_DATA_DIR: path.join(dataDir, name),
           AUDIUS_NATS_REPLICAS: String(natsSize),
           NATS_SERVER_URL: nats.urls.join(','),

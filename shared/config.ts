@@ -23,14 +23,38 @@ export const CONFIG_SPEC = {
     default: path.join(os.homedir(), '.audius-storage'),
     doc: 'Node state: the generated delegate key lives here',
   },
-  delegateKey: { env: 'AUDIUS_DELEGATE_PRIVATE_KEY', default: '', doc: 'secp256k1 key (hex); generated when empty' },
-  namespace: { env: 'AUDIUS_NAMESPACE', default: '0', doc: 'Key prefix of long-term shards (`<ns>_<shard>/`)' },
+  delegateKey: {
+    env: 'AUDIUS_DELEGATE_PRIVATE_KEY',
+    default: '',
+    doc: 'secp256k1 key (hex); generated when empty',
+  },
+  namespace: {
+    env: 'AUDIUS_NAMESPACE',
+    default: '0',
+    doc: 'Key prefix of long-term shards (`<ns>_<shard>/`)',
+  },
   shardLength: { env: 'AUDIUS_SHARD_LENGTH', default: '3', doc: 'Characters of an id that name its shard' },
-  replicationFactor: { env: 'AUDIUS_REPLICATION_FACTOR', default: '3', doc: 'Nodes that store each shard (R)' },
-  natsReplicas: { env: 'AUDIUS_NATS_REPLICAS', default: '1', doc: 'Replicas of streams, KV and object stores' },
+  replicationFactor: {
+    env: 'AUDIUS_REPLICATION_FACTOR',
+    default: '3',
+    doc: 'Nodes that store each shard (R)',
+  },
+  natsReplicas: {
+    env: 'AUDIUS_NATS_REPLICAS',
+    default: '1',
+    doc: 'Replicas of streams, KV and object stores',
+  },
   tempBuckets: { env: 'AUDIUS_TEMP_BUCKETS', default: '4', doc: 'Number of temp object stores (`temp_<k>`)' },
-  tempTtlHours: { env: 'AUDIUS_TEMP_TTL_HOURS', default: '24', doc: 'How long uploads stay in the temp stores' },
-  maxUploadBytes: { env: 'AUDIUS_MAX_UPLOAD_BYTES', default: String(2 * 1024 ** 3), doc: 'Largest accepted file' },
+  tempTtlHours: {
+    env: 'AUDIUS_TEMP_TTL_HOURS',
+    default: '24',
+    doc: 'How long uploads stay in the temp stores',
+  },
+  maxUploadBytes: {
+    env: 'AUDIUS_MAX_UPLOAD_BYTES',
+    default: String(2 * 1024 ** 3),
+    doc: 'Largest accepted file',
+  },
   heartbeatSeconds: { env: 'AUDIUS_HEARTBEAT_SECONDS', default: '3', doc: 'Membership heartbeat interval' },
   healthTtlSeconds: {
     env: 'AUDIUS_HEALTH_TTL_SECONDS',
@@ -40,14 +64,18 @@ export const CONFIG_SPEC = {
   workerConcurrency: {
     env: 'AUDIUS_WORKER_CONCURRENCY',
     default: '0',
-    doc: 'Override of how many jobs of each step this node runs at once; 0 keeps serverless.yml\'s',
+    doc: "Override of how many jobs of each step this node runs at once; 0 keeps serverless.yml's",
   },
   ackWaitSeconds: {
     env: 'AUDIUS_ACK_WAIT_SECONDS',
     default: '0',
-    doc: 'Override of every step\'s ackWait (seconds before a silent worker\'s job is redelivered); 0 keeps serverless.yml\'s',
+    doc: "Override of every step's ackWait (seconds before a silent worker's job is redelivered); 0 keeps serverless.yml's",
   },
-  maxAudioSeconds: { env: 'AUDIUS_MAX_AUDIO_SECONDS', default: '10800', doc: 'Longer audio uploads end in error' },
+  maxAudioSeconds: {
+    env: 'AUDIUS_MAX_AUDIO_SECONDS',
+    default: '10800',
+    doc: 'Longer audio uploads end in error',
+  },
   maxImagePixels: {
     env: 'AUDIUS_MAX_IMAGE_PIXELS',
     default: String(100_000_000),

@@ -38,7 +38,8 @@ function* wavBody(size: number): Generator<Buffer> {
   header.writeUInt32LE(Math.min(size, 0xffffffff), 40);
   yield header;
   const chunk = Buffer.alloc(1024 * 1024);
-  for (let left = size; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+  for (let left = size; left > 0; left -= chunk.length)
+    yield left >= chunk.length ? chunk : chunk.subarray(0, left);
 }
 
 /**
@@ -93,7 +94,13 @@ function postMultipart(port: number, bytes: number): Promise<number> {
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/storage/file', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/storage/file',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -13,7 +13,11 @@ export const { route, handler } = httpFunction({
   method: 'GET',
   url: '/storage/long-term/file/:fileName',
   schema: {
-    params: { type: 'object', properties: { fileName: { type: 'string', maxLength: 100 } }, required: ['fileName'] },
+    params: {
+      type: 'object',
+      properties: { fileName: { type: 'string', maxLength: 100 } },
+      required: ['fileName'],
+    },
     querystring: { type: 'object', properties: { localOnly: { type: 'boolean' } } },
   },
   async handle(request, reply) {
@@ -26,6 +30,9 @@ export const { route, handler } = httpFunction({
     }
     const holder = await otherHolder(s, fileName);
     if (!holder) throw new StorageError('FILE_NOT_FOUND', `No healthy node holds ${fileName}`);
-    return reply.redirect(`${holder.host}/storage/long-term/file/${encodeURIComponent(fileName)}?localOnly=true`, 302);
+    return reply.redirect(
+      `${holder.host}/storage/long-term/file/${encodeURIComponent(fileName)}?localOnly=true`,
+      302,
+    );
   },
 });

@@ -7,7 +7,9 @@ import { services } from '../../shared/runtime/services';
 export const { route, handler } = httpFunction({
   method: 'GET',
   url: '/storage/placement/:key',
-  schema: { params: { type: 'object', properties: { key: { type: 'string', maxLength: 100 } }, required: ['key'] } },
+  schema: {
+    params: { type: 'object', properties: { key: { type: 'string', maxLength: 100 } }, required: ['key'] },
+  },
   async handle(request) {
     const s = await services();
     const key = (request.params as { key: string }).key;

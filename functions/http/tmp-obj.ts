@@ -12,21 +12,29 @@ export const { route, handler } = httpFunction({
   schema: {
     params: {
       type: 'object',
-      properties: { bucket: { type: 'string', maxLength: 20 }, key: { type: 'string', pattern: '^[0-9a-z_.]{1,100}$' } },
+      properties: {
+        bucket: { type: 'string', maxLength: 20 },
+        key: { type: 'string', pattern: '^[0-9a-z_.]{1,100}$' },
+      },
       required: ['bucket', 'key'],
     },
   },
   async handle(request, reply) {
     const { bucket, key } = request.params as { bucket: string; key: string };
-    if (!TEMP_BUCKET_PATTERN.test(bucket)) throw new StorageError('BAD_BUCKET', `${bucket} is not a temp bucket (temp_<k>)`);
+    if (!TEMP_BUCKET_PATTERN.test(bucket))
+      throw new StorageError('BAD_BUCKET', `${bucket} is not a temp bucket (temp_<k>)`);
     const s = await services();
-    if (Number(bucket.slice(5)) >= s.config.tempBuckets) throw new StorageError('NOT_FOUND', `No bucket ${bucket}`);
+    if (Number(bucket.slice(5)) >= s.config.tempBuckets)
+      throw new StorageError('NOT_FOUND', `No bucket ${bucket}`);
     const found = await readTempObject(s.nats, bucket, key);
     if (!found) throw new StorageError('NOT_FOUND', `No object ${key} in ${bucket}`);
     return reply
       .type(contentTypeOf(key))
       .header('Content-Length', String(found.info.size))
-      .header('Content-Disposition', `inline; filename="${(found.info.description ?? key).replace(/[^\w.-]/g, '_')}"`)
+      .header(
+        'Content-Disposition',
+        `inline; filename="${(found.info.description ?? key).replace(/[^\w.-]/g, '_')}"`,
+      )
       .send(found.body);
   },
 });

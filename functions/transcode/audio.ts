@@ -1,10 +1,11 @@
 import { runTranscodeStep } from '../../shared/jobs/transcode-step';
+import type { Job } from '../../shared/jobs/types';
 import { services } from '../../shared/runtime/services';
 import type { StepHandler } from '../../shared/runtime/step';
 import { transcodeAudio } from '../../shared/transcode/mod';
 
 /** Step `audio` (jobs.audio): MP3 320 kbps + 30 s preview via ffmpeg (DESIGN §4.2). */
-export const handler: StepHandler<{ id: string }> = async (event, context) => {
+export const handler: StepHandler<{ id: string }, Job> = async (event, context) => {
   const s = await services();
   return runTranscodeStep(s, 'audio', event, context, ({ job, sourcePath, workDir, signal, onProgress }) =>
     transcodeAudio({

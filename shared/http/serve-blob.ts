@@ -66,7 +66,12 @@ export async function serveBlob(
 }
 
 /** Sets the caching headers; true when the client's copy is current (304). */
-function notModified(request: FastifyRequest, reply: FastifyReply, info: BlobInfo, fileName: string): boolean {
+function notModified(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  info: BlobInfo,
+  fileName: string,
+): boolean {
   const etag = info.sha256 ? `"${info.sha256}"` : undefined;
   void reply.header('Accept-Ranges', 'bytes').header('Cache-Control', 'public, max-age=31536000, immutable');
   void reply.type(contentTypeOf(fileName, info.contentType));

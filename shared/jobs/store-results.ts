@@ -29,7 +29,10 @@ export async function storeResults(s: Services, id: string, signal: AbortSignal)
   if (job.status === JOB_STATUS.done) return 'done';
   const owners = s.membership.ring().owners(shard);
   const held = owners.filter((o) => job.results.every((r) => r.nodes.includes(o))).length;
-  throw new StorageError('NOT_READY', `job ${id}: ${held} of ${owners.length} owners hold its results; checking again`);
+  throw new StorageError(
+    'NOT_READY',
+    `job ${id}: ${held} of ${owners.length} owners hold its results; checking again`,
+  );
 }
 
 async function storeOne(s: Services, result: JobResult, signal: AbortSignal): Promise<void> {
@@ -39,11 +42,18 @@ async function storeOne(s: Services, result: JobResult, signal: AbortSignal): Pr
   const source = await readTempObject(s.nats, result.bucket, result.name, result.sha256);
   if (!source) throw new StorageError('FILE_NOT_FOUND', `${result.name} is not in ${result.bucket} any more`);
   // put() verifies size and sha256 and leaves nothing behind on a mismatch.
-  await s.blob.put(key, source.body, { contentType: result.content_type, sha256: result.sha256, size: result.size, signal });
+  await s.blob.put(key, source.body, {
+    contentType: result.content_type,
+    sha256: result.sha256,
+    size: result.size,
+    signal,
+  });
 }
 
 function recordHolder(job: Job, me: string, owners: string[]): Job | null {
-  const results = job.results.map((r) => (r.nodes.includes(me) ? r : { ...r, nodes: [...r.nodes, me].sort() }));
+  const results = job.results.map((r) =>
+    r.nodes.includes(me) ? r : { ...r, nodes: [...r.nodes, me].sort() },
+  );
   const complete = results.every((r) => owners.every((o) => r.nodes.includes(o)));
   const unchanged = results.every((r, i) => r === job.results[i]);
   if (unchanged && (!complete || job.status === JOB_STATUS.done)) return null;

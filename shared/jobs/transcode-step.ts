@@ -20,7 +20,11 @@ export interface TranscodeInput {
   onProgress: (fraction: number) => void;
 }
 
-export type TranscodeOutputs = (TranscodeOutput & { durationSeconds?: number; width?: number; height?: number })[];
+export type TranscodeOutputs = (TranscodeOutput & {
+  durationSeconds?: number;
+  width?: number;
+  height?: number;
+})[];
 
 export type Transcode = (input: TranscodeInput) => Promise<{ probe: unknown; outputs: TranscodeOutputs }>;
 
@@ -43,7 +47,8 @@ export async function runTranscodeStep(
   const id = String(event.data?.id ?? '');
   const job = await s.jobs.get(id);
   if (!job) throw new StorageError('JOB_NOT_FOUND', `No job ${id}`, { permanent: true });
-  if (job.template !== template) throw new StorageError('BAD_TEMPLATE', `Job ${id} is ${job.template}, not ${template}`);
+  if (job.template !== template)
+    throw new StorageError('BAD_TEMPLATE', `Job ${id} is ${job.template}, not ${template}`);
   if (job.status === JOB_STATUS.done || job.status === JOB_STATUS.error) return job;
   if (job.stage === 'storing') return announceResults(s, job);
 
@@ -61,12 +66,27 @@ export async function runTranscodeStep(
   try {
     const sourcePath = path.join(workDir, 'source');
     const source = await readTempObject(s.nats, job.source_info.bucket, id, job.source_sha256);
-    if (!source) throw new StorageError('TRANSCODE_FAILED', 'The upload is no longer in the temp store (expired?)', { permanent: true });
+    if (!source)
+      throw new StorageError('TRANSCODE_FAILED', 'The upload is no longer in the temp store (expired?)', {
+        permanent: true,
+      });
     await pipeline(source.body, fs.createWriteStream(sourcePath), { signal: context.signal });
-    const result = await transcode({ job, sourcePath, workDir, signal: context.signal, onProgress: progress.report });
+    const result = await transcode({
+      job,
+      sourcePath,
+      workDir,
+      signal: context.signal,
+      onProgress: progress.report,
+    });
     await progress.settle();
     const results = await putResults(s, job, result.outputs);
-    const stored = await s.jobs.update(id, (j) => ({ ...j, probe: result.probe, results, stage: 'storing', transcode_progress: 1 }));
+    const stored = await s.jobs.update(id, (j) => ({
+      ...j,
+      probe: result.probe,
+      results,
+      stage: 'storing',
+      transcode_progress: 1,
+    }));
     s.counters.jobsDone += 1;
     return announceResults(s, stored);
   } catch (err) {
@@ -89,7 +109,8 @@ async function putResults(s: Services, job: Job, outputs: TranscodeOutputs): Pro
       { name: out.fileName, description: out.variant },
       fs.createReadStream(out.path),
     );
-    if (sha256 !== out.sha256) throw new StorageError('INTERNAL', `${out.fileName} changed on its way to the temp store`);
+    if (sha256 !== out.sha256)
+      throw new StorageError('INTERNAL', `${out.fileName} changed on its way to the temp store`);
     results.push({
       name: out.fileName,
       variant: out.variant,
@@ -108,7 +129,9 @@ async function putResults(s: Services, job: Job, outputs: TranscodeOutputs): Pro
 
 /** Tells every node's storer; the message id makes a repeat announcement a no-op. */
 async function announceResults(s: Services, job: Job): Promise<Job> {
-  await s.nats.js.publish(SUBJECTS.result(job.template), JSON.stringify({ id: job.id }), { msgID: `${job.id}.results` });
+  await s.nats.js.publish(SUBJECTS.result(job.template), JSON.stringify({ id: job.id }), {
+    msgID: `${job.id}.results`,
+  });
   return job;
 }
 
@@ -141,7 +164,11 @@ function throttledProgress(s: Services, id: string) {
       last = now;
       const value = Math.round(fraction * 1000) / 1000;
       chain = chain.then(() =>
-        s.jobs.update(id, (j) => (j.status === JOB_STATUS.inProgress ? { ...j, transcode_progress: value } : null)).catch(() => undefined),
+        s.jobs
+          .update(id, (j) =>
+            j.status === JOB_STATUS.inProgress ? { ...j, transcode_progress: value } : null,
+          )
+          .catch(() => undefined),
       );
     },
     settle: () => chain,

@@ -9,7 +9,6 @@ export const JOB_STATUS = {
 } as const;
 export type JobStatus = (typeof JOB_STATUS)[keyof typeof JOB_STATUS];
 
-
 export type Template = TemplateName;
 
 export function isTemplate(value: unknown): value is Template {

@@ -27,9 +27,16 @@ const MAX_PARTS = 50;
  * checks every part against the template. Any bad part deletes every stored part and no job
  * is created; otherwise each part becomes a pending job, published to JOBS.
  */
-export async function receiveUpload(s: Services, headers: IncomingHttpHeaders, body: Readable): Promise<Job[]> {
+export async function receiveUpload(
+  s: Services,
+  headers: IncomingHttpHeaders,
+  body: Readable,
+): Promise<Job[]> {
   if (!String(headers['content-type'] ?? '').startsWith('multipart/form-data')) {
-    throw new StorageError('NOT_MULTIPART', 'Send a multipart/form-data body with `files` parts and a `template` field');
+    throw new StorageError(
+      'NOT_MULTIPART',
+      'Send a multipart/form-data body with `files` parts and a `template` field',
+    );
   }
   const { fields, parts } = await readForm(s, headers, body);
   const stored = await Promise.allSettled(parts);
@@ -37,10 +44,14 @@ export async function receiveUpload(s: Services, headers: IncomingHttpHeaders, b
   try {
     const failed = stored.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    if (ok.length === 0) throw new StorageError('MISSING_FILES', 'The form has no `files` part with a file in it');
+    if (ok.length === 0)
+      throw new StorageError('MISSING_FILES', 'The form has no `files` part with a file in it');
     const template = fields.template;
     if (!isTemplate(template)) {
-      throw new StorageError('BAD_TEMPLATE', `template must be audio, img_square or img_backdrop (got ${JSON.stringify(template ?? null)})`);
+      throw new StorageError(
+        'BAD_TEMPLATE',
+        `template must be audio, img_square or img_backdrop (got ${JSON.stringify(template ?? null)})`,
+      );
     }
     for (const part of ok) assertMatches(template, part);
     const previewStart = parsePreviewStart(fields.preview_start_seconds);
@@ -57,7 +68,10 @@ function readForm(s: Services, headers: IncomingHttpHeaders, body: Readable) {
     const parts: Promise<StoredPart>[] = [];
     let form: busboy.Busboy;
     try {
-      form = busboy({ headers, limits: { fileSize: s.config.maxUploadBytes, files: MAX_PARTS, fields: 20, fieldSize: 4096 } });
+      form = busboy({
+        headers,
+        limits: { fileSize: s.config.maxUploadBytes, files: MAX_PARTS, fields: 20, fieldSize: 4096 },
+      });
     } catch (cause) {
       throw new StorageError('NOT_MULTIPART', 'The multipart body has no boundary', { cause });
     }
@@ -68,10 +82,16 @@ function readForm(s: Services, headers: IncomingHttpHeaders, body: Readable) {
       part.catch(() => stream.resume()); // keep the form moving so the error can be answered
       parts.push(part);
     });
-    form.on('filesLimit', () => reject(new StorageError('VALIDATION_FAILED', `At most ${MAX_PARTS} files per request`)));
-    form.on('error', (cause) => reject(new StorageError('NOT_MULTIPART', `Malformed multipart body: ${String(cause)}`, { cause })));
+    form.on('filesLimit', () =>
+      reject(new StorageError('VALIDATION_FAILED', `At most ${MAX_PARTS} files per request`)),
+    );
+    form.on('error', (cause) =>
+      reject(new StorageError('NOT_MULTIPART', `Malformed multipart body: ${String(cause)}`, { cause })),
+    );
     form.on('close', () => resolve({ fields, parts }));
-    body.on('error', (cause) => reject(new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause })));
+    body.on('error', (cause) =>
+      reject(new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause })),
+    );
     body.pipe(form);
   });
 }
@@ -83,12 +103,15 @@ async function storePart(s: Services, stream: Readable, fileName: string): Promi
   let head = Buffer.alloc(0);
   const sniffing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+      if (head.length < SNIFF_BYTES)
+        head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
       done(null, chunk);
     },
   });
   stream.on('limit', () =>
-    sniffing.destroy(new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${s.config.maxUploadBytes} bytes`)),
+    sniffing.destroy(
+      new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${s.config.maxUploadBytes} bytes`),
+    ),
   );
   stream.on('error', (err) => sniffing.destroy(err));
   let put;
@@ -131,11 +154,17 @@ function assertMatches(template: Template, part: StoredPart): void {
 function parsePreviewStart(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new StorageError('VALIDATION_FAILED', 'preview_start_seconds must be a number >= 0');
+  if (!Number.isFinite(n) || n < 0)
+    throw new StorageError('VALIDATION_FAILED', 'preview_start_seconds must be a number >= 0');
   return n;
 }
 
-async function createJob(s: Services, template: Template, part: StoredPart, previewStart?: number): Promise<Job> {
+async function createJob(
+  s: Services,
+  template: Template,
+  part: StoredPart,
+  previewStart?: number,
+): Promise<Job> {
   const job: Job = {
     id: part.id,
     template,

@@ -40,16 +40,43 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
     for (const [i, name] of names.entries()) {
       const storeDir = path.join(options.dataDir, name);
       fs.mkdirSync(storeDir, { recursive: true });
-      const args = ['-a', '127.0.0.1', '-p', String(client[i]), '-m', String(monitor[i]), '-n', name, '-js', '-sd', storeDir];
+      const args = [
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(client[i]),
+        '-m',
+        String(monitor[i]),
+        '-n',
+        name,
+        '-js',
+        '-sd',
+        storeDir,
+      ];
       if (options.size > 1) {
-        args.push('--cluster_name', clusterName, '--cluster', `nats://127.0.0.1:${routesPorts[i]}`, '--routes', routes);
+        args.push(
+          '--cluster_name',
+          clusterName,
+          '--cluster',
+          `nats://127.0.0.1:${routesPorts[i]}`,
+          '--routes',
+          routes,
+        );
       }
       const child = spawnChild(name, 'nats-server', args, { onLine: (line) => options.onLine?.(name, line) });
-      servers.push({ ...child, clientUrl: `nats://127.0.0.1:${client[i]}`, monitorUrl: `http://127.0.0.1:${monitor[i]}` });
+      servers.push({
+        ...child,
+        clientUrl: `nats://127.0.0.1:${client[i]}`,
+        monitorUrl: `http://127.0.0.1:${monitor[i]}`,
+      });
     }
     await Promise.all(servers.map((s) => waitHealthy(s)));
     // A cluster serves JetStream requests only once its meta group has elected a leader.
-    if (options.size > 1) await waitFor('a JetStream meta leader', async () => (await jetStreamInfo(servers[0])).leader !== undefined);
+    if (options.size > 1)
+      await waitFor(
+        'a JetStream meta leader',
+        async () => (await jetStreamInfo(servers[0])).leader !== undefined,
+      );
   } catch (err) {
     await Promise.allSettled(servers.map((s) => s.kill()));
     throw err;
@@ -67,7 +94,10 @@ async function waitHealthy(server: NatsServer): Promise<void> {
   const died = server.exited.then((code) => {
     throw new Error(`${server.name} exited (${code}); is nats-server installed? (npm run ensure-binaries)`);
   });
-  const healthy = waitFor(`${server.name} to be healthy`, async () => (await fetch(`${server.monitorUrl}/healthz`)).ok);
+  const healthy = waitFor(
+    `${server.name} to be healthy`,
+    async () => (await fetch(`${server.monitorUrl}/healthz`)).ok,
+  );
   await Promise.race([healthy, died]);
   died.catch(() => undefined);
 }

@@ -31,7 +31,11 @@ export async function startStorageNodeProcess(
   const died = child.exited.then((code) => {
     throw new Error(`${name} exited (${code}) before it was ready`);
   });
-  const ready = waitFor(`${name} at ${url}`, async () => (await fetch(`${url}/storage/health`)).status === 200, readyTimeoutMs);
+  const ready = waitFor(
+    `${name} at ${url}`,
+    async () => (await fetch(`${url}/storage/health`)).status === 200,
+    readyTimeoutMs,
+  );
   try {
     await Promise.race([ready, died]);
   } catch (err) {

@@ -55,7 +55,9 @@ export class Membership extends EventEmitter {
     this.watchStop?.();
     if (!this.options.self) return;
     const me = this.options.self();
-    const leaving = this.options.kv.put(me.nodeId, JSON.stringify({ ...me, leaving: true })).catch(() => undefined);
+    const leaving = this.options.kv
+      .put(me.nodeId, JSON.stringify({ ...me, leaving: true }))
+      .catch(() => undefined);
     await Promise.race([leaving, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
 
@@ -111,7 +113,8 @@ export class Membership extends EventEmitter {
   /** Recomputes health; when the healthy set changed, rebuilds the ring and records the change. */
   private evaluate(): void {
     const now = Date.now();
-    for (const m of this.members.values()) m.healthy = !m.leaving && now - m.seenAt < this.options.healthTtlMs;
+    for (const m of this.members.values())
+      m.healthy = !m.leaving && now - m.seenAt < this.options.healthTtlMs;
     const healthy = this.healthy();
     const key = healthy.map((m) => `${m.nodeId}:${m.weight}`).join(',');
     if (key === this.healthyKey) return;
@@ -122,7 +125,10 @@ export class Membership extends EventEmitter {
     const left = [...before.keys()].filter((id) => !after.has(id));
     const reweighted = [...after].some(([id, w]) => before.has(id) && before.get(id) !== w);
     if (reweighted) {
-      this.ringView = new Ring([...after].map(([id, weight]) => ({ id, weight })), this.ringOptions());
+      this.ringView = new Ring(
+        [...after].map(([id, weight]) => ({ id, weight })),
+        this.ringOptions(),
+      );
     } else {
       // A node's score for a shard never changes: joins and leaves update the table in place.
       left.forEach((id) => this.ringView.leave(id));

@@ -1,4 +1,10 @@
-import { JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import type { Config } from '../config';
 import type { Nats } from './connection';
 import { BUCKETS, STREAMS } from './names';
@@ -42,7 +48,11 @@ async function ensureOnce(nats: Nats, config: Config): Promise<void> {
   await nats.kvm.create(BUCKETS.jobs, { replicas, history: 1 });
   await nats.kvm.create(BUCKETS.nodes, { replicas, history: 5 });
   for (let k = 0; k < config.tempBuckets; k++) {
-    await nats.objm.create(BUCKETS.temp(k), { replicas, ttl: config.tempTtlHours * HOUR_NS, storage: StorageType.File });
+    await nats.objm.create(BUCKETS.temp(k), {
+      replicas,
+      ttl: config.tempTtlHours * HOUR_NS,
+      storage: StorageType.File,
+    });
   }
 }
 

@@ -82,7 +82,11 @@ async function* chunks(nats: Nats, info: ObjectInfo, expectedSha256?: string): A
     }
   }
   const hex = hash.digest('hex');
-  if (received !== info.chunks || jetStreamDigest(hex) !== info.digest || (expectedSha256 && hex !== expectedSha256)) {
+  if (
+    received !== info.chunks ||
+    jetStreamDigest(hex) !== info.digest ||
+    (expectedSha256 && hex !== expectedSha256)
+  ) {
     throw new StorageError('INTERNAL', `temp object ${info.bucket}/${info.name} failed its digest check`);
   }
 }

@@ -15,10 +15,18 @@ import type { Services } from './services';
  * storage URL fails in one line before anything else starts. `member: false` gives a
  * read-only view of the membership (a function deployed alone does not heartbeat).
  */
-export async function buildServices(config: Config, log: Logger, options: { member?: boolean } = {}): Promise<Services> {
+export async function buildServices(
+  config: Config,
+  log: Logger,
+  options: { member?: boolean } = {},
+): Promise<Services> {
   const blob = await openBlobStore(config.storageUrl);
   const identity = loadIdentity(config.delegateKey, config.dataDir);
-  const nats = await connectNats(config.natsUrl, `${config.nodeName} ${identity.address}`, config.natsReplicas);
+  const nats = await connectNats(
+    config.natsUrl,
+    `${config.nodeName} ${identity.address}`,
+    config.natsReplicas,
+  );
   try {
     await ensureNatsResources(nats, config);
     const startedAt = Date.now();

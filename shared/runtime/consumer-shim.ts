@@ -40,7 +40,10 @@ export async function startConsumerShim(options: ShimOptions): Promise<ConsumerS
   await ensureConsumer(nats, trigger, durable);
   const consumer = await nats.js.consumers.get(trigger.stream, durable);
   const stream = await nats.jsm.streams.info(trigger.stream);
-  const state: ShimState = { ...options, dropTerminated: stream.config.retention === RetentionPolicy.Workqueue };
+  const state: ShimState = {
+    ...options,
+    dropTerminated: stream.config.retention === RetentionPolicy.Workqueue,
+  };
   const stopping = new AbortController();
   // Controllers of messages being worked on, so a shutdown past its grace can abort them.
   const inFlight = new Set<AbortController>();
@@ -51,7 +54,10 @@ export async function startConsumerShim(options: ShimOptions): Promise<ConsumerS
   return {
     async stop(graceMs = 10_000) {
       stopping.abort();
-      const grace = setTimeout(() => inFlight.forEach((a) => a.abort(new Error('node shutting down'))), graceMs);
+      const grace = setTimeout(
+        () => inFlight.forEach((a) => a.abort(new Error('node shutting down'))),
+        graceMs,
+      );
       await Promise.allSettled(workers);
       clearTimeout(grace);
     },
@@ -107,12 +113,23 @@ async function processMessage(msg: JsMsg, options: ShimState, inFlight: Set<Abor
   inFlight.add(controller);
   const signals = [controller.signal];
   if (options.timeoutSeconds) signals.push(AbortSignal.timeout(options.timeoutSeconds * 1000));
-  const context: StepContext = { functionName, signal: AbortSignal.any(signals), log: log.child({ fn: functionName }) };
+  const context: StepContext = {
+    functionName,
+    signal: AbortSignal.any(signals),
+    log: log.child({ fn: functionName }),
+  };
   const heartbeat = setInterval(() => msg.working(), (trigger.ackWait * 1000) / 3);
   try {
     const data = parseJson(msg);
     await options.handler(
-      { stream: trigger.stream, subject: msg.subject, sequence: msg.seq, data, attempt, maxAttempts: trigger.maxAttempts },
+      {
+        stream: trigger.stream,
+        subject: msg.subject,
+        sequence: msg.seq,
+        data,
+        attempt,
+        maxAttempts: trigger.maxAttempts,
+      },
       context,
     );
     msg.ack();

@@ -11,7 +11,8 @@ export function loadFunctionModule(spec: FunctionSpec): Record<string, unknown> 
 
 export function exportedHandler<T>(spec: FunctionSpec): T {
   const handler = loadFunctionModule(spec)[spec.exportName];
-  if (typeof handler !== 'function') throw new Error(`${spec.name}: ${spec.module} has no ${spec.exportName}()`);
+  if (typeof handler !== 'function')
+    throw new Error(`${spec.name}: ${spec.module} has no ${spec.exportName}()`);
   return handler as T;
 }
 

@@ -79,9 +79,11 @@ function toFunctionSpec(name: string, fn: any): FunctionSpec {
     schedules: [],
   };
   for (const event of fn.events ?? []) {
-    if (event.httpApi) spec.http.push({ method: String(event.httpApi.method).toUpperCase(), path: event.httpApi.path });
+    if (event.httpApi)
+      spec.http.push({ method: String(event.httpApi.method).toUpperCase(), path: event.httpApi.path });
     else if (event.nats) spec.nats.push(toNatsTrigger(event.nats));
-    else if (event.schedule) spec.schedules.push({ everyMs: parseRate(event.schedule.rate ?? event.schedule) });
+    else if (event.schedule)
+      spec.schedules.push({ everyMs: parseRate(event.schedule.rate ?? event.schedule) });
     else throw new Error(`function ${name}: unsupported event ${Object.keys(event).join(',')}`);
   }
   return spec;

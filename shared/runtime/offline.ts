@@ -13,7 +13,11 @@ import { startWorkers } from './workers';
 export async function startOfflineWorkers(functions: Record<string, unknown>): Promise<() => Promise<void>> {
   setServicesFactory(servicesFromEnv);
   const s = await services();
-  const workers = await startWorkers(s, manifestFromDoc({ service: 'offline', functions }), createLogger('offline'));
+  const workers = await startWorkers(
+    s,
+    manifestFromDoc({ service: 'offline', functions }),
+    createLogger('offline'),
+  );
   return async () => {
     await workers.stop();
     await closeServices(s);

@@ -10,13 +10,21 @@ export interface Schedule {
  * Runs a scheduled function every `everyMs` on this node, never two runs at once; the
  * first run comes one period after start so a booting node settles first.
  */
-export function startSchedule(functionName: string, everyMs: number, handler: ScheduleHandler, log: Logger): Schedule {
+export function startSchedule(
+  functionName: string,
+  everyMs: number,
+  handler: ScheduleHandler,
+  log: Logger,
+): Schedule {
   const controller = new AbortController();
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (running) return;
     const time = new Date().toISOString();
-    running = handler({ source: 'schedule', time }, { functionName, signal: controller.signal, log: log.child({ fn: functionName }) })
+    running = handler(
+      { source: 'schedule', time },
+      { functionName, signal: controller.signal, log: log.child({ fn: functionName }) },
+    )
       .then(
         () => undefined,
         (err) => log.error({ fn: functionName, err: describeError(err) }, 'scheduled run failed'),

@@ -34,7 +34,8 @@ export async function waitForJob(baseUrl: string, id: string, timeoutMs = 60_000
   for (;;) {
     const { body } = await getJson(`${baseUrl}/storage/jobs/${id}`);
     if (body.status === 'done' || body.status === 'error') return body;
-    if (Date.now() > end) throw new Error(`job ${id} still ${body.status} after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+    if (Date.now() > end)
+      throw new Error(`job ${id} still ${body.status} after ${timeoutMs} ms: ${JSON.stringify(body)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -22,7 +22,12 @@ export function lambdaContext(functionName = 'test-function'): Context {
 export function httpApiEvent(
   method: string,
   rawPath: string,
-  options: { query?: string; headers?: Record<string, string>; body?: string; pathParameters?: Record<string, string> } = {},
+  options: {
+    query?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    pathParameters?: Record<string, string>;
+  } = {},
 ): APIGatewayProxyEventV2 {
   return {
     version: '2.0',

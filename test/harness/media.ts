@@ -7,8 +7,19 @@ import path from 'node:path';
 export function makeTone(dir: string, name: string, seconds: number, extraArgs: string[] = []): string {
   const file = path.join(dir, name);
   execFileSync('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
-    '-metadata', 'title=Dub', '-metadata', 'artist=Tester', ...extraArgs, file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    '-metadata',
+    'title=Dub',
+    '-metadata',
+    'artist=Tester',
+    ...extraArgs,
+    file,
   ]);
   return file;
 }

@@ -56,7 +56,9 @@ export async function startTestNodes(
   } catch (err) {
     await Promise.allSettled(nodes.filter(Boolean).map((n) => n.kill()));
     temp.remove();
-    throw Object.assign(err as Error, { message: `${(err as Error).message}\n${output.slice(-40).join('\n')}` });
+    throw Object.assign(err as Error, {
+      message: `${(err as Error).message}\n${output.slice(-40).join('\n')}`,
+    });
   }
   return {
     nodes,

@@ -18,7 +18,9 @@ describe('membership and ring agreement', () => {
       AUDIUS_HEARTBEAT_SECONDS: '1',
       AUDIUS_HEALTH_TTL_SECONDS: String(TTL_SECONDS),
     });
-    ids = await Promise.all(cluster.nodes.map(async (n) => (await getJson(`${n.url}/storage/health`)).body.nodeId));
+    ids = await Promise.all(
+      cluster.nodes.map(async (n) => (await getJson(`${n.url}/storage/health`)).body.nodeId),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -31,7 +33,11 @@ describe('membership and ring agreement', () => {
     Promise.all(
       indexes.map(async (i) => {
         const { body } = await getJson(`${cluster.nodes[i].url}/storage/ring`);
-        return { nodes: body.nodes.map((n: any) => n.id).sort(), fingerprint: body.fingerprint as string, owners: body.owners };
+        return {
+          nodes: body.nodes.map((n: any) => n.id).sort(),
+          fingerprint: body.fingerprint as string,
+          owners: body.owners,
+        };
       }),
     );
 
@@ -40,8 +46,10 @@ describe('membership and ring agreement', () => {
     for (;;) {
       const views = await rings(indexes);
       const agree = views.every((v) => JSON.stringify(v.nodes) === JSON.stringify([...members].sort()));
-      if (agree && new Set(views.map((v) => v.fingerprint)).size === 1) return { views, ms: Date.now() - started };
-      if (Date.now() - started > timeoutMs) throw new Error(`no agreement after ${timeoutMs} ms: ${JSON.stringify(views.map((v) => v.nodes))}`);
+      if (agree && new Set(views.map((v) => v.fingerprint)).size === 1)
+        return { views, ms: Date.now() - started };
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`no agreement after ${timeoutMs} ms: ${JSON.stringify(views.map((v) => v.nodes))}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -52,7 +60,7 @@ describe('membership and ring agreement', () => {
     expect(views[1].owners).toBe(views[2].owners);
   });
 
-  test('a killed node drops out of the others\' rings within the stated bound, and they agree', async () => {
+  test("a killed node drops out of the others' rings within the stated bound, and they agree", async () => {
     await cluster.nodes[2].kill();
     const { ms, views } = await waitAgree([0, 1], [ids[0], ids[1]], DROP_BOUND_MS + 2000);
     expect(ms).toBeLessThanOrEqual(DROP_BOUND_MS + 500);

@@ -36,11 +36,21 @@ describe('bad uploads', () => {
 
   const expectRejected = async (res: { status: number; body: any }, status: number, code: string) => {
     expect(res.status).toBe(status);
-    expect(res.body).toEqual({ statusCode: status, code, error: expect.any(String), message: expect.any(String) });
+    expect(res.body).toEqual({
+      statusCode: status,
+      code,
+      error: expect.any(String),
+      message: expect.any(String),
+    });
   };
 
   test('an image uploaded as audio is 400 WRONG_FILE_TYPE and creates no job', async () => {
-    const png = file('cover.png', await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).png().toBuffer());
+    const png = file(
+      'cover.png',
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+        .png()
+        .toBuffer(),
+    );
     await expectRejected(await curlUpload(url, [png], 'audio'), 400, 'WRONG_FILE_TYPE');
     expect(await jobCount()).toBe(0);
   });
@@ -55,12 +65,20 @@ describe('bad uploads', () => {
   });
 
   test('an empty file is 400 EMPTY_FILE', async () => {
-    await expectRejected(await curlUpload(url, [file('empty.mp3', Buffer.alloc(0))], 'audio'), 400, 'EMPTY_FILE');
+    await expectRejected(
+      await curlUpload(url, [file('empty.mp3', Buffer.alloc(0))], 'audio'),
+      400,
+      'EMPTY_FILE',
+    );
   });
 
   test('a form without files is 400 MISSING_FILES; an unknown template is 400 BAD_TEMPLATE', async () => {
     await expectRejected(await curlUpload(url, [], 'audio'), 400, 'MISSING_FILES');
-    await expectRejected(await curlUpload(url, [makeTone(media.dir, 'a.mp3', 1)], 'video'), 400, 'BAD_TEMPLATE');
+    await expectRejected(
+      await curlUpload(url, [makeTone(media.dir, 'a.mp3', 1)], 'video'),
+      400,
+      'BAD_TEMPLATE',
+    );
     expect(await jobCount()).toBe(0);
   });
 
@@ -93,7 +111,9 @@ describe('bad uploads', () => {
   });
 
   test('a corrupt image ends as a job in error, never stored under a result name', async () => {
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'blue' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'blue' } })
+      .png()
+      .toBuffer();
     const broken = Buffer.concat([png.subarray(0, 40), Buffer.alloc(400, 7)]);
     const { body } = await curlUpload(url, [file('broken.png', broken)], 'img_square');
     const job = await waitForJob(url, body[0].id);

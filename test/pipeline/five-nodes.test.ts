@@ -19,11 +19,20 @@ describe('five nodes, R = 3', () => {
   beforeAll(async () => {
     nats = await startTestNats(1);
     // A short ackWait so a killed worker's job is redelivered within seconds.
-    cluster = await startTestNodes(5, nats.urls, { AUDIUS_ACK_WAIT_SECONDS: '3', AUDIUS_FFMPEG_THREADS: '1' });
-    ids = await Promise.all(cluster.nodes.map(async (n) => (await getJson(`${n.url}/storage/health`)).body.nodeId));
+    cluster = await startTestNodes(5, nats.urls, {
+      AUDIUS_ACK_WAIT_SECONDS: '3',
+      AUDIUS_FFMPEG_THREADS: '1',
+    });
+    ids = await Promise.all(
+      cluster.nodes.map(async (n) => (await getJson(`${n.url}/storage/health`)).body.nodeId),
+    );
     // Every node must see all five before placement is compared.
     for (const n of cluster.nodes) {
-      for (let t = 0; (await getJson(`${n.url}/storage/nodes`)).body.nodes.filter((m: any) => m.healthy).length < 5; t++) {
+      for (
+        let t = 0;
+        (await getJson(`${n.url}/storage/nodes`)).body.nodes.filter((m: any) => m.healthy).length < 5;
+        t++
+      ) {
         if (t > 100) throw new Error('nodes did not see each other');
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -58,14 +67,19 @@ describe('five nodes, R = 3', () => {
     const res = await fetch(`${outsider.url}/storage/long-term/file/${name}`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     const location = res.headers.get('location')!;
-    const target = cluster.nodes[ids.findIndex((id, i) => owners.includes(id) && location.startsWith(cluster.nodes[i].url))];
+    const target =
+      cluster.nodes[
+        ids.findIndex((id, i) => owners.includes(id) && location.startsWith(cluster.nodes[i].url))
+      ];
     expect(target).toBeDefined();
     expect(location).toBe(`${target.url}/storage/long-term/file/${name}?localOnly=true`);
     expect(sha256Hex(Buffer.from(await (await fetch(location)).arrayBuffer()))).toBe(job.results[0].sha256);
     // Following redirects, as a player would, from the outsider:
-    expect(sha256Hex(Buffer.from(await (await fetch(`${outsider.url}/storage/long-term/file/${name}`)).arrayBuffer()))).toBe(
-      job.results[0].sha256,
-    );
+    expect(
+      sha256Hex(
+        Buffer.from(await (await fetch(`${outsider.url}/storage/long-term/file/${name}`)).arrayBuffer()),
+      ),
+    ).toBe(job.results[0].sha256);
     const local = await getJson(`${outsider.url}/storage/long-term/file/${name}?localOnly=true`);
     expect([local.status, local.body.code]).toEqual([404, 'FILE_NOT_FOUND']);
   });

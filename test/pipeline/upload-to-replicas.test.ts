@@ -61,7 +61,9 @@ describe('upload → transcode → 3 replicas', () => {
     const done = await waitForJob(cluster.nodes[1].url, job.id);
     expect(done.status).toBe('done');
     expect(done.transcode_progress).toBe(1);
-    const ids = await Promise.all(cluster.nodes.map(async (n) => (await getJson(`${n.url}/storage/health`)).body.nodeId));
+    const ids = await Promise.all(
+      cluster.nodes.map(async (n) => (await getJson(`${n.url}/storage/health`)).body.nodeId),
+    );
     expect(done.results.map((r: any) => r.name)).toEqual([`${job.id}_320.mp3`, `${job.id}_preview.mp3`]);
     for (const r of done.results) expect([...r.nodes].sort()).toEqual([...ids].sort());
     job = done;
@@ -99,7 +101,7 @@ describe('upload → transcode → 3 replicas', () => {
     const past = await fetch(url, { headers: { Range: `bytes=${result.size}-` } });
     expect(past.status).toBe(416);
     expect(past.headers.get('content-range')).toBe(`bytes */${result.size}`);
-    expect((await past.json()).code).toBe('RANGE_NOT_SATISFIABLE');
+    expect(((await past.json()) as { code: string }).code).toBe('RANGE_NOT_SATISFIABLE');
   });
 
   test('a client holding the current copy gets 304 Not Modified', async () => {
@@ -113,7 +115,9 @@ describe('upload → transcode → 3 replicas', () => {
 
   test('HEAD answers the headers without a body', async () => {
     const result = job.results[0];
-    const res = await fetch(`${cluster.nodes[0].url}/storage/long-term/file/${result.name}`, { method: 'HEAD' });
+    const res = await fetch(`${cluster.nodes[0].url}/storage/long-term/file/${result.name}`, {
+      method: 'HEAD',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-length')).toBe(String(result.size));
     expect((await res.arrayBuffer()).byteLength).toBe(0);
@@ -124,9 +128,17 @@ describe('upload → transcode → 3 replicas', () => {
     expect(results.map((r: any) => [r.fileName, r.sha256, r.shard])).toEqual(
       job.results.map((r: any) => [r.name, r.sha256, `0_${job.id.slice(-3)}`]),
     );
-    const { body: listing } = await getJson(`${cluster.nodes[0].url}/storage/long-term/shard/${job.id.slice(-3)}`);
+    const { body: listing } = await getJson(
+      `${cluster.nodes[0].url}/storage/long-term/shard/${job.id.slice(-3)}`,
+    );
     expect(listing).toEqual(
-      expect.arrayContaining(job.results.map((r: any) => ({ key: `0_${job.id.slice(-3)}/${r.name}`, size: r.size, sha256: r.sha256 }))),
+      expect.arrayContaining(
+        job.results.map((r: any) => ({
+          key: `0_${job.id.slice(-3)}/${r.name}`,
+          size: r.size,
+          sha256: r.sha256,
+        })),
+      ),
     );
     const tmp = await fetch(`${cluster.nodes[2].url}/storage/tmp-obj/${job.source_info.bucket}/${job.id}`);
     expect(tmp.status).toBe(200);

@@ -48,7 +48,10 @@ describe('NATS-triggered functions', () => {
             },
           ],
         },
-        ticker: { handler: 'test/fixtures/functions/recording-step.scheduled', events: [{ schedule: 'rate(1 second)' }] },
+        ticker: {
+          handler: 'test/fixtures/functions/recording-step.scheduled',
+          events: [{ schedule: 'rate(1 second)' }],
+        },
       },
     });
     workers = await startWorkers(services, manifest, createLogger('test', 'silent'));

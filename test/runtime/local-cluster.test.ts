@@ -43,6 +43,8 @@ describe('a local cluster of 3 NATS servers and 3 storage nodes', () => {
     await Promise.all(nodes.nodes.map((n) => n.stop()));
     expect(await Promise.all(nodes.nodes.map((n) => n.exited))).toEqual([0, 0, 0]);
     await nats.stop();
-    expect(nats.servers.every((s) => s.process.exitCode !== null || s.process.signalCode !== null)).toBe(true);
+    expect(nats.servers.every((s) => s.process.exitCode !== null || s.process.signalCode !== null)).toBe(
+      true,
+    );
   });
 });

@@ -9,7 +9,9 @@ describe('serverless.yml as the function list', () => {
     expect(http.map((f) => f.name)).toContain('health');
     for (const spec of http) {
       const route = httpRouteOf(spec);
-      expect(spec.http.map((t) => `${t.method} ${toFastifyPath(t.path)}`)).toEqual([`${route.method} ${route.url}`]);
+      expect(spec.http.map((t) => `${t.method} ${toFastifyPath(t.path)}`)).toEqual([
+        `${route.method} ${route.url}`,
+      ]);
       expect(typeof exportedHandler(spec)).toBe('function');
     }
   });

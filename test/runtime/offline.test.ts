@@ -21,7 +21,15 @@ describe('serverless-offline', () => {
     offline = spawnChild(
       'offline',
       process.execPath,
-      [path.join(PROJECT_ROOT, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start', '--httpPort', String(port), '--lambdaPort', String(lambdaPort)],
+      [
+        path.join(PROJECT_ROOT, 'node_modules/serverless/bin/serverless.js'),
+        'offline',
+        'start',
+        '--httpPort',
+        String(port),
+        '--lambdaPort',
+        String(lambdaPort),
+      ],
       {
         cwd: PROJECT_ROOT,
         env: {
@@ -35,11 +43,13 @@ describe('serverless-offline', () => {
         onLine: (line) => output.push(line),
       },
     );
-    await waitFor('serverless-offline', async () => (await fetch(`http://127.0.0.1:${port}/storage/health`)).ok, 60_000).catch(
-      (err) => {
-        throw new Error(`${err.message}\n${output.join('\n')}`);
-      },
-    );
+    await waitFor(
+      'serverless-offline',
+      async () => (await fetch(`http://127.0.0.1:${port}/storage/health`)).ok,
+      60_000,
+    ).catch((err) => {
+      throw new Error(`${err.message}\n${output.join('\n')}`);
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -51,7 +61,11 @@ describe('serverless-offline', () => {
   test('GET /storage/health answers 200 JSON through serverless-offline', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/storage/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ healthy: true, nats: 'connected', nodeId: expect.stringMatching(/^0x[0-9a-f]{40}$/) });
+    expect(await res.json()).toMatchObject({
+      healthy: true,
+      nats: 'connected',
+      nodeId: expect.stringMatching(/^0x[0-9a-f]{40}$/),
+    });
   });
 
   test('the local plugin started the NATS consumer shims in the offline process', () => {

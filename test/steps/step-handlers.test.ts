@@ -20,7 +20,11 @@ describe('transcode and storer steps invoked directly', () => {
   let nats: TestNats;
   let s: Services;
   const temp = tempDir('steps');
-  const context = (): StepContext => ({ functionName: 'test', signal: new AbortController().signal, log: createLogger('t', 'silent') });
+  const context = (): StepContext => ({
+    functionName: 'test',
+    signal: new AbortController().signal,
+    log: createLogger('t', 'silent'),
+  });
   const event = (id: string, attempt = 1): StepEvent<{ id: string }> => ({
     stream: 'JOBS',
     subject: 'jobs.test',
@@ -34,11 +38,19 @@ describe('transcode and storer steps invoked directly', () => {
   const upload = async (name: string, bytes: Buffer, template: string) => {
     const boundary = 'steps-boundary';
     const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n\r\n`,
+      ),
       bytes,
-      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="template"\r\n\r\n${template}\r\n--${boundary}--\r\n`),
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="template"\r\n\r\n${template}\r\n--${boundary}--\r\n`,
+      ),
     ]);
-    const [job] = await receiveUpload(s, { 'content-type': `multipart/form-data; boundary=${boundary}` }, Readable.from([body]));
+    const [job] = await receiveUpload(
+      s,
+      { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      Readable.from([body]),
+    );
     return job;
   };
 
@@ -59,12 +71,17 @@ describe('transcode and storer steps invoked directly', () => {
     const job = await upload('song.flac', fs.readFileSync(source), 'audio');
 
     const transcoded = await audioStep(event(job.id), context());
-    expect(transcoded).toMatchObject({ id: job.id, status: 'in_progress', stage: 'storing', transcode_progress: 1 });
+    expect(transcoded).toMatchObject({
+      id: job.id,
+      status: 'in_progress',
+      stage: 'storing',
+      transcode_progress: 1,
+    });
     expect(transcoded.results.map((r: any) => [r.name, r.content_type])).toEqual([
       [`${job.id}_320.mp3`, 'audio/mpeg'],
       [`${job.id}_preview.mp3`, 'audio/mpeg'],
     ]);
-    expect(Math.abs(transcoded.results[0].duration - 3)).toBeLessThan(0.05);
+    expect(Math.abs(transcoded.results[0].duration! - 3)).toBeLessThan(0.05);
 
     // A single-node ring: this node owns every shard, so storing completes the job.
     expect(await storeStep(event(job.id), context())).toBe('done');
@@ -80,7 +97,9 @@ describe('transcode and storer steps invoked directly', () => {
   });
 
   test('img_square: three square JPEGs with their pixel sizes recorded', async () => {
-    const png = await sharp({ create: { width: 300, height: 200, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } })
+    const png = await sharp({
+      create: { width: 300, height: 200, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } },
+    })
       .png()
       .toBuffer();
     const job = await upload('cover.png', png, 'img_square');
@@ -96,7 +115,10 @@ describe('transcode and storer steps invoked directly', () => {
     const wav = fs.readFileSync(makeTone(temp.dir, 'x.wav', 1));
     const corrupt = Buffer.concat([wav.subarray(0, 12), Buffer.alloc(2000, 0xff)]);
     const job = await upload('x.wav', corrupt, 'audio');
-    await expect(audioStep(event(job.id), context())).rejects.toMatchObject({ code: 'TRANSCODE_FAILED', permanent: true });
+    await expect(audioStep(event(job.id), context())).rejects.toMatchObject({
+      code: 'TRANSCODE_FAILED',
+      permanent: true,
+    });
     const failed = await s.jobs.require(job.id);
     expect(failed.status).toBe('error');
     expect(failed.error).toEqual(expect.stringMatching(/\w+/));
