@@ -102,6 +102,11 @@ async function workLoop(
       await sleep(1000);
       continue;
     }
+    if (msg && stopping.aborted) {
+      // A pull still open at shutdown can deliver a message (even one just handed back): return it.
+      msg.nak();
+      return;
+    }
     if (msg) await processMessage(msg, options, inFlight);
   }
 }

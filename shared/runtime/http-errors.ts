@@ -45,14 +45,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     void reply.status(out.statusCode).type('application/json').send(out);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send(
-        toErrorBody({
-          statusCode: 404,
-          code: 'ROUTE_NOT_FOUND',
-          message: `No route ${request.method} ${request.url.split('?')[0]}`,
-        }),
-      );
+    void reply.status(404).send(
+      toErrorBody({
+        statusCode: 404,
+        code: 'ROUTE_NOT_FOUND',
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      }),
+    );
   });
 }

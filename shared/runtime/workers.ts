@@ -7,15 +7,16 @@ import type { Services } from './services';
 import type { ScheduleHandler, StepHandler } from './step';
 
 export interface Workers {
-  stop(): Promise<void>;
+  /** Stops pulling; in-flight work gets `graceMs` to finish, then is aborted and handed back (nak). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** The non-HTTP half of a node: one consumer shim per NATS trigger, and the schedules. */
 export async function startWorkers(services: Services, manifest: Manifest, log: Logger): Promise<Workers> {
   const shims: ConsumerShim[] = [];
   const schedules: Schedule[] = [];
-  const stop = async () => {
-    await Promise.allSettled([...shims.map((s) => s.stop()), ...schedules.map((s) => s.stop())]);
+  const stop = async (graceMs?: number) => {
+    await Promise.allSettled([...shims.map((s) => s.stop(graceMs)), ...schedules.map((s) => s.stop())]);
   };
   try {
     for (const spec of manifest.functions) {

@@ -2,7 +2,7 @@ import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/log';
 import { STREAMS } from '../../shared/nats/names';
 import { buildServices } from '../../shared/runtime/build-services';
-import { manifestFromDoc } from '../../shared/runtime/manifest';
+import { manifestFromDoc, type Manifest } from '../../shared/runtime/manifest';
 import { closeServices } from '../../shared/runtime/node';
 import type { Services } from '../../shared/runtime/services';
 import { startWorkers, type Workers } from '../../shared/runtime/workers';
@@ -16,6 +16,7 @@ describe('NATS-triggered functions', () => {
   let nats: TestNats;
   let services: Services;
   let workers: Workers;
+  let manifest: Manifest;
   const temp = tempDir('shim');
   const subject = `jobs.test_${randomSuffix()}`;
 
@@ -29,7 +30,7 @@ describe('NATS-triggered functions', () => {
       AUDIUS_TEMP_BUCKETS: '1',
     });
     services = await buildServices(config, createLogger('test', 'silent'));
-    const manifest = manifestFromDoc({
+    manifest = manifestFromDoc({
       service: 'test',
       functions: {
         recorder: {
@@ -104,6 +105,26 @@ describe('NATS-triggered functions', () => {
   test('the work queue is empty once everything settled', async () => {
     const info = await services.nats.jsm.streams.info(STREAMS.JOBS.name);
     expect(info.state.messages).toBe(0);
+  });
+
+  test('at shutdown, in-flight work past its grace is handed back and runs again on the next start', async () => {
+    await publish(30, 'slow');
+    await until(() => seen(30).length === 1);
+    await workers.stop(100);
+    // Handed back (nak), not acknowledged and not terminated: still in the work queue.
+    const info = await services.nats.jsm.streams.info(STREAMS.JOBS.name);
+    expect(info.state.messages).toBe(1);
+    workers = await startWorkers(services, manifest, createLogger('test', 'silent'));
+    await until(() => seen(30).length === 2, 15_000);
+    // Redelivered (a delivery caught by a pull still open at shutdown also counts as one).
+    expect(seen(30)[0].attempt).toBe(1);
+    expect(seen(30)[1].attempt).toBeGreaterThan(1);
+    // The second run completes (3 s) and is acknowledged: the queue empties.
+    const end = Date.now() + 10_000;
+    while ((await services.nats.jsm.streams.info(STREAMS.JOBS.name)).state.messages > 0 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await services.nats.jsm.streams.info(STREAMS.JOBS.name)).state.messages).toBe(0);
   });
 
   test('a scheduled function runs on its rate', async () => {
