@@ -22,6 +22,8 @@ export async function startTestNodes(
   count: number,
   natsUrls: string[],
   env: Record<string, string> = {},
+  /** Settings of one node on top of `env` (e.g. its own bucket). */
+  perNode: (index: number) => Record<string, string> = () => ({}),
 ): Promise<TestNodes> {
   const temp = tempDir('nodes');
   const output: string[] = [];
@@ -50,6 +52,7 @@ export async function startTestNodes(
         AUDIUS_NATS_REPLICAS: String(Math.min(3, natsUrls.length)),
         AUDIUS_TEMP_BUCKETS: '2',
         ...env,
+        ...perNode(i),
       });
     }
     await Promise.all(envs.map((_, i) => start(i)));
