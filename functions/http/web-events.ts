@@ -1,0 +1,32 @@
+import { describeError } from '../../shared/errors';
+import { httpFunction } from '../../shared/runtime/http-function';
+import { services } from '../../shared/runtime/services';
+import { jobFeedOf } from '../../shared/weather/job-feed';
+import { openEventStream } from '../../shared/weather/sse';
+
+/**
+ * GET /storage/events — server-sent events for the pages: `job` (a job record, on every
+ * change anywhere in the cluster) and `membership` (this node's healthy set changed).
+ * A long-lived stream: the self-hosted runtime only (a buffered Lambda cannot stream it).
+ */
+export const { route, handler } = httpFunction({
+  method: 'GET',
+  url: '/storage/events',
+  async handle(_request, reply) {
+    const s = await services();
+    const stream = openEventStream(reply);
+    const onChange = (change: unknown) => stream.send('membership', change);
+    s.membership.on('change', onChange);
+    let unsubscribe = () => {};
+    try {
+      unsubscribe = await jobFeedOf(s.nats, s.log).subscribe((job) => stream.send('job', job));
+      stream.send('hello', { self: s.identity.address });
+    } catch (err) {
+      stream.send('problem', { message: `Job updates are unavailable: ${describeError(err)}` });
+    }
+    await stream.closed;
+    s.membership.off('change', onChange);
+    unsubscribe();
+    return reply;
+  },
+});
