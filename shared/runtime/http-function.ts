@@ -16,12 +16,3 @@ export interface HttpRoute {
 export function httpFunction(route: HttpRoute): { route: HttpRoute; handler: LambdaHandler } {
   return { route, handler: toLambda(route) };
 }
-
-/** Aborts when the client goes away before the reply is complete (STYLE §10). */
-export function requestSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client went away'));
-  });
-  return controller.signal;
-}
