@@ -65,3 +65,11 @@ export function recordErrors(page: Page): string[] {
   });
   return errors;
 }
+
+export async function waitUntil(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`condition still false after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

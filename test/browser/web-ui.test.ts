@@ -17,6 +17,7 @@ import {
   recordRequests,
   screenshot,
   waitForText,
+  waitUntil,
 } from './browser';
 
 // The functions passed to page.evaluate run in the page; this file compiles against
@@ -40,7 +41,7 @@ describe('web UI on a 3-node cluster', () => {
   let requests: string[];
   let errors: string[];
   const media = tempDir('web-media');
-  const files = { tone: '', cover: '', backdrop: '', notes: '' };
+  const files = { tone: '', cover: '', backdrop: '', notes: '', small: '' };
   const jobIds: Record<string, string> = {};
   /** Node ids by URL, read while every node is up. */
   const ids = new Map<string, string>();
@@ -60,6 +61,10 @@ describe('web UI on a 3-node cluster', () => {
     await sharp({ create: { width: 2400, height: 900, channels: 3, background: '#2858c0' } })
       .jpeg()
       .toFile(files.backdrop);
+    files.small = path.join(media.dir, 'small.png');
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#208040' } })
+      .png()
+      .toFile(files.small);
     files.notes = path.join(media.dir, 'notes.txt');
     fs.writeFileSync(files.notes, 'not a song\n'.repeat(100));
     context = await browser.newContext({ viewport: DESKTOP });
@@ -120,6 +125,46 @@ describe('web UI on a 3-node cluster', () => {
           404,
           'NOT_FOUND',
         ]);
+      }
+    });
+    test('GET /storage/events streams every change of a job, wherever it was uploaded', async () => {
+      const abort = new AbortController();
+      const res = await fetch(`${cluster.nodes[1].url}/storage/events`, { signal: abort.signal });
+      expect([res.status, res.headers.get('content-type')]).toEqual([
+        200,
+        'text/event-stream; charset=utf-8',
+      ]);
+      const events: { event: string; data: any }[] = [];
+      const reading = (async () => {
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            const event = /^event: (.+)$/m.exec(block)?.[1];
+            const data = /^data: (.+)$/m.exec(block)?.[1];
+            if (event && data) events.push({ event, data: JSON.parse(data) });
+          }
+        }
+      })().catch(() => undefined);
+      try {
+        await waitUntil(() => events.some((e) => e.event === 'hello'));
+        const { body } = await curlUpload(base, [files.small], 'img_square');
+        const id = body[0].id;
+        await waitUntil(() =>
+          events.some((e) => e.event === 'job' && e.data.id === id && e.data.status === 'done'),
+        );
+        const statuses = events
+          .filter((e) => e.event === 'job' && e.data.id === id)
+          .map((e) => e.data.status);
+        expect(statuses[0]).toBe('pending');
+        expect(statuses[statuses.length - 1]).toBe('done');
+        expect(events[0]).toEqual({ event: 'hello', data: { self: ids.get(cluster.nodes[1].url) } });
+      } finally {
+        abort.abort();
+        await reading;
       }
     });
   });
