@@ -60,7 +60,7 @@ function card(
         'jobs done',
         `${count(m.jobsDone)}${hours >= 1 / 6 ? ` · ${(m.jobsDone / hours).toFixed(1)} an hour` : ''}`,
       ),
-      item('ring', h('code', { title: m.ringFingerprint }, m.ringFingerprint.slice(0, 8))),
+      item('ring at heartbeat', h('code', { title: m.ringFingerprint }, m.ringFingerprint.slice(0, 8))),
     ),
   );
 }
