@@ -1,11 +1,15 @@
 import { httpFunction } from '../../shared/runtime/http-function';
-import { sendPage } from '../../shared/weather/web-files';
+import { sendPage, wildcardPage } from '../../shared/weather/web-files';
 
-/** GET /storage/ — the upload dashboard too: fastify and API Gateway tell the two paths apart. */
+/**
+ * GET /storage/ — the dashboard too. Fastify tells `/storage` and `/storage/` apart, while
+ * API Gateway and serverless-offline refuse a route ending in `/`; a greedy route reaches
+ * it everywhere. Any other unknown GET under /storage/ is the usual 404 (ROUTE_NOT_FOUND).
+ */
 export const { route, handler } = httpFunction({
   method: 'GET',
-  url: '/storage/',
-  async handle(_request, reply) {
-    return sendPage(reply, 'dashboard');
+  url: '/storage/*',
+  async handle(request, reply) {
+    return sendPage(reply, wildcardPage(request, 'dashboard'));
   },
 });

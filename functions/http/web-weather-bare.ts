@@ -1,11 +1,14 @@
 import { httpFunction } from '../../shared/runtime/http-function';
+import { sendPage } from '../../shared/weather/web-files';
 
-/** GET /storage/weather — to `/storage/weather/`, the page's one address. */
+/**
+ * GET /storage/weather — the weather map as well, not a redirect: API Gateway routes
+ * `/storage/weather/` here too, so a redirect to it would loop. The page's links are absolute.
+ */
 export const { route, handler } = httpFunction({
   method: 'GET',
   url: '/storage/weather',
-  async handle(request, reply) {
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    return reply.redirect(`/storage/weather/${query}`, 301);
+  async handle(_request, reply) {
+    return sendPage(reply, 'weather');
   },
 });

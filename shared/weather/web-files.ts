@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StorageError } from '../errors';
 import { PROJECT_ROOT } from '../paths';
 
@@ -66,6 +66,18 @@ export async function sendPage(reply: FastifyReply, page: PageName): Promise<Fas
     .type('text/html; charset=utf-8')
     .headers({ ...SECURITY_HEADERS, 'Cache-Control': 'no-cache' })
     .send(html);
+}
+
+/**
+ * The page a greedy route (`/storage/*`) serves when the rest of the path is empty
+ * (`/storage/`); anything else under it is a route that does not exist.
+ */
+export function wildcardPage(request: FastifyRequest, page: PageName): PageName {
+  const rest = (request.params as { '*'?: string })['*'] ?? '';
+  if (rest !== '') {
+    throw new StorageError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+  }
+  return page;
 }
 
 export async function sendAsset(reply: FastifyReply, name: string): Promise<FastifyReply> {

@@ -81,9 +81,9 @@ describe('web UI on a 3-node cluster', () => {
   }, 60_000);
 
   describe('serving', () => {
-    test('both dashboard addresses answer the page; /storage/weather redirects to /storage/weather/', async () => {
-      for (const p of ['/storage', '/storage/', '/storage/weather/']) {
-        const res = await fetch(`${base}${p}`);
+    test('each page answers with and without its trailing slash; other unknown paths are 404', async () => {
+      for (const p of ['/storage', '/storage/', '/storage/weather/', '/storage/weather']) {
+        const res = await fetch(`${base}${p}`, { redirect: 'manual' });
         expect([p, res.status, res.headers.get('content-type')]).toEqual([
           p,
           200,
@@ -91,12 +91,19 @@ describe('web UI on a 3-node cluster', () => {
         ]);
         expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
         const html = await res.text();
+        expect(html).toContain(p.includes('weather') ? '<title>Weather map' : '<title>Uploads');
         // Everything the page loads comes from this node.
         for (const [, url] of html.matchAll(/(?:src|href)="([^"]+)"/g))
           expect(url).toMatch(/^(\/storage|data:)/);
       }
-      const redirect = await fetch(`${base}/storage/weather`, { redirect: 'manual' });
-      expect([redirect.status, redirect.headers.get('location')]).toEqual([301, '/storage/weather/']);
+      for (const p of ['/storage/nope', '/storage/weather/nope', '/storage/assets/a/b']) {
+        const res = await fetch(`${base}${p}`);
+        expect([p, res.status, await res.json()]).toEqual([
+          p,
+          404,
+          { statusCode: 404, code: 'ROUTE_NOT_FOUND', error: 'Not Found', message: `No route GET ${p}` },
+        ]);
+      }
     });
 
     test('assets have their content types and immutable caching; names cannot traverse', async () => {
