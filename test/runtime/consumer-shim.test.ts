@@ -19,6 +19,7 @@ describe('NATS-triggered functions', () => {
   let manifest: Manifest;
   const temp = tempDir('shim');
   const subject = `jobs.test_${randomSuffix()}`;
+  const slowSubject = `jobs.slow_${randomSuffix()}`;
 
   beforeAll(async () => {
     nats = await startTestNats(1);
@@ -45,6 +46,21 @@ describe('NATS-triggered functions', () => {
                 maxAttempts: 3,
                 backoff: [0.3, 0.6],
                 ackWait: 5,
+              },
+            },
+          ],
+        },
+        // ackWait 1 s against a 3 s step: only in-progress heartbeats keep it from redelivery.
+        heartbeating: {
+          handler: 'test/fixtures/functions/recording-step.handler',
+          events: [
+            {
+              nats: {
+                stream: STREAMS.JOBS.name,
+                subject: slowSubject,
+                durable: `heartbeating_${randomSuffix()}`,
+                maxAttempts: 5,
+                ackWait: 1,
               },
             },
           ],
@@ -93,6 +109,13 @@ describe('NATS-triggered functions', () => {
     // Terminated: never delivered again, and nothing left pending or unacknowledged.
     await new Promise((r) => setTimeout(r, 1500));
     expect(seen(10)).toHaveLength(3);
+  });
+
+  test('a step longer than its ackWait is not redelivered while it runs (in-progress heartbeats)', async () => {
+    await services.nats.js.publish(slowSubject, JSON.stringify({ n: 40, mode: 'slow' }));
+    await until(() => seen(40).length === 1);
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(seen(40).map((d) => d.attempt)).toEqual([1]);
   });
 
   test('a permanent error is terminated at once, without retries', async () => {
