@@ -59,6 +59,8 @@ describe('NATS-triggered functions', () => {
                 stream: STREAMS.JOBS.name,
                 subject: slowSubject,
                 durable: `heartbeating_${randomSuffix()}`,
+                // A second worker would take a redelivery at once.
+                concurrency: 2,
                 maxAttempts: 5,
                 ackWait: 1,
               },
