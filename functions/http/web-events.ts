@@ -2,6 +2,7 @@ import { describeError } from '../../shared/errors';
 import { httpFunction } from '../../shared/runtime/http-function';
 import { services } from '../../shared/runtime/services';
 import { jobFeedOf } from '../../shared/weather/job-feed';
+import { onMembershipChange } from '../../shared/weather/membership-feed';
 import { openEventStream } from '../../shared/weather/sse';
 
 /**
@@ -15,8 +16,7 @@ export const { route, handler } = httpFunction({
   async handle(_request, reply) {
     const s = await services();
     const stream = openEventStream(reply);
-    const onChange = (change: unknown) => stream.send('membership', change);
-    s.membership.on('change', onChange);
+    const offMembership = onMembershipChange(s.membership, (change) => stream.send('membership', change));
     let unsubscribe = () => {};
     try {
       unsubscribe = await jobFeedOf(s.nats, s.log).subscribe((job) => stream.send('job', job));
@@ -25,7 +25,7 @@ export const { route, handler } = httpFunction({
       stream.send('problem', { message: `Job updates are unavailable: ${describeError(err)}` });
     }
     await stream.closed;
-    s.membership.off('change', onChange);
+    offMembership();
     unsubscribe();
     return reply;
   },
