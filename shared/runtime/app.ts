@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log';
 import { installErrorHandling } from './http-errors';
 import type { HttpRoute } from './http-function';
+import { httpRequests } from '../metrics';
 
 /** Bodies that reach handlers as the raw stream: uploads are never buffered (DESIGN §4). */
 const STREAMED_TYPES = ['multipart/form-data', 'application/octet-stream'];
@@ -18,6 +19,11 @@ export function createApp(options: { logger?: Logger } = {}): FastifyInstance {
     forceCloseConnections: true,
   });
   installErrorHandling(app);
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL: one series per route, whatever the ids.
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+  });
   for (const type of STREAMED_TYPES) {
     app.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
   }

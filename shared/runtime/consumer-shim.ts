@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, RetentionPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { describeError, isStorageError, StorageError } from '../errors';
 import type { Logger } from '../log';
+import { stepRuns, stepSeconds } from '../metrics';
 import type { Nats } from '../nats/connection';
 import type { NatsTrigger } from './manifest';
 import type { StepContext, StepHandler } from './step';
@@ -124,6 +125,7 @@ async function processMessage(msg: JsMsg, options: ShimState, inFlight: Set<Abor
     log: log.child({ fn: functionName }),
   };
   const heartbeat = setInterval(() => msg.working(), (trigger.ackWait * 1000) / 3);
+  const timer = stepSeconds.startTimer({ function: functionName });
   try {
     const data = parseJson(msg);
     await options.handler(
@@ -138,9 +140,11 @@ async function processMessage(msg: JsMsg, options: ShimState, inFlight: Set<Abor
       context,
     );
     msg.ack();
+    stepRuns.inc({ function: functionName, outcome: 'ok' });
   } catch (err) {
     await settleFailure(msg, err, attempt, options, controller.signal.aborted);
   } finally {
+    timer();
     clearInterval(heartbeat);
     inFlight.delete(controller);
   }
@@ -158,9 +162,11 @@ async function settleFailure(
   if (shutdown) {
     // Another node takes it now; this attempt does not count against the job's reason.
     msg.nak();
+    stepRuns.inc({ function: functionName, outcome: 'handed_back' });
     log.warn({ fn: functionName, seq: msg.seq }, 'in-flight work handed back at shutdown');
   } else if ((isStorageError(err) && err.permanent) || attempt >= trigger.maxAttempts) {
     msg.term(reason.slice(0, 200));
+    stepRuns.inc({ function: functionName, outcome: 'failed' });
     log.error({ fn: functionName, seq: msg.seq, attempt, reason }, 'step failed for good');
     if (options.dropTerminated) {
       await options.nats.jsm.streams.deleteMessage(trigger.stream, msg.seq, false).catch(() => undefined);
@@ -169,6 +175,7 @@ async function settleFailure(
     const delays = trigger.backoff;
     const delaySeconds = delays[Math.min(attempt - 1, delays.length - 1)] ?? 1;
     msg.nak(delaySeconds * 1000);
+    stepRuns.inc({ function: functionName, outcome: 'retry' });
     log.warn({ fn: functionName, seq: msg.seq, attempt, delaySeconds, reason }, 'step failed; will retry');
   }
 }

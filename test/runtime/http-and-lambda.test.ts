@@ -64,6 +64,18 @@ describe('HTTP functions', () => {
     expect({ ...body, uptimeSeconds: 0 }).toEqual({ ...overHttp, uptimeSeconds: 0 });
   });
 
+  test('GET /storage/metrics is Prometheus text counting the requests served', async () => {
+    await fetch(`${node.url}/storage/health`);
+    const res = await fetch(`${node.url}/storage/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
+    const text = await res.text();
+    const served =
+      /storage_http_requests_total\{method="GET",route="\/storage\/health",status="200"\} (\d+)/.exec(text);
+    expect(Number(served?.[1])).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^storage_healthy_members 1$/m);
+  });
+
   test('health is 503 while NATS is unreachable', async () => {
     await nats.stop();
     const end = Date.now() + 10_000;

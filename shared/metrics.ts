@@ -1,0 +1,42 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The node's Prometheus metrics (DESIGN §8, `GET /storage/metrics`). One registry per
+ * process: a node is one process.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'storage_' });
+
+export const httpRequests = new Counter({
+  name: 'storage_http_requests_total',
+  help: 'HTTP requests answered, by route and status code',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
+});
+
+export const stepRuns = new Counter({
+  name: 'storage_step_runs_total',
+  help: 'NATS-triggered function runs, by function and outcome (ok, retry, failed, handed_back)',
+  labelNames: ['function', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const stepSeconds = new Histogram({
+  name: 'storage_step_duration_seconds',
+  help: 'Duration of NATS-triggered function runs',
+  labelNames: ['function'] as const,
+  buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 900],
+  registers: [registry],
+});
+
+export const healthyMembers = new Gauge({
+  name: 'storage_healthy_members',
+  help: "Healthy nodes in this node's view of the membership",
+  registers: [registry],
+});
+
+export const ownedShards = new Gauge({
+  name: 'storage_owned_shards',
+  help: 'Shards this node owns in its own ring',
+  registers: [registry],
+});
