@@ -1,15 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { addAbortSignal, pipeline, type Readable } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import {
   BlobServiceClient,
   StorageSharedKeyCredential,
   type BlockBlobClient,
+  type ContainerListBlobFlatSegmentResponse,
   type ContainerClient,
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import { StorageError } from '../errors';
-import { DigestStream, normaliseSha256 } from './digest';
+import { hashBody } from './body';
+import { normaliseSha256 } from './digest';
 import { assertValidKey, assertValidPrefix, pageLimit, RESERVED_PREFIX } from './keys';
 import { assertValidRange } from './range';
 import type {
@@ -141,13 +143,11 @@ export class AzureBlobStore implements BlobStore {
     assertValidKey(key);
     const expected = normaliseSha256(options.sha256);
     const blob = this.container.getBlockBlobClient(key);
-    const digest = new DigestStream(expected, options.size);
-    let bodyError: unknown;
-    if (options.signal) addAbortSignal(options.signal, body);
-    const hashed = pipeline(body, digest, (err) => (bodyError ??= err ?? undefined)) as DigestStream;
+    const hashed = hashBody(body, expected, options.size, options.signal);
+    const digest = hashed.digest;
     const headers = { blobContentType: options.contentType };
     try {
-      const blocks = blockReader(hashed);
+      const blocks = blockReader(hashed.stream);
       const first = await blocks.next();
       const second = first.done ? undefined : await blocks.next();
       if (first.done || second?.done) {
@@ -175,8 +175,8 @@ export class AzureBlobStore implements BlobStore {
         modified: new Date(),
       };
     } catch (err) {
-      hashed.destroy();
-      throw bodyError ?? azureError(err, `put ${key}`);
+      hashed.stream.destroy();
+      throw hashed.error() ?? azureError(err, `put ${key}`);
     }
   }
 
@@ -242,7 +242,7 @@ export class AzureBlobStore implements BlobStore {
       const pages = this.container
         .listBlobsFlat({ prefix: prefix || undefined, includeMetadata: true })
         .byPage({ maxPageSize: limit, continuationToken: marker });
-      const page = (await pages.next()).value;
+      const page = (await pages.next()).value as ContainerListBlobFlatSegmentResponse | undefined;
       const items: BlobInfo[] = (page?.segment.blobItems ?? [])
         .filter((b) => !b.name.startsWith(RESERVED_PREFIX))
         .map((b) => ({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { addAbortSignal, pipeline, Readable } from 'node:stream';
+import { addAbortSignal, Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -14,7 +14,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { StorageError } from '../errors';
 import { mapLimit } from './concurrency';
-import { DigestStream, normaliseSha256 } from './digest';
+import { hashBody, readUpTo, resume } from './body';
+import { normaliseSha256, type DigestStream } from './digest';
 import { assertValidKey, assertValidPrefix, pageLimit, RESERVED_PREFIX } from './keys';
 import { decodeCursor, encodeCursor } from './cursor';
 import { assertValidRange, rangeHeader } from './range';
@@ -126,14 +127,10 @@ export class S3BlobStore implements BlobStore {
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<BlobInfo> {
     assertValidKey(key);
     const expected = normaliseSha256(options.sha256);
-    const digest = new DigestStream(expected, options.size);
-    let bodyError: unknown;
-    // The body's (or the digest check's) own error is the one the caller needs to see, not
-    // whatever the SDK reports while it tears the request down.
-    if (options.signal) addAbortSignal(options.signal, body);
-    const hashed = pipeline(body, digest, (err) => (bodyError ??= err ?? undefined)) as DigestStream;
+    const hashed = hashBody(body, expected, options.size, options.signal);
+    const digest = hashed.digest;
     try {
-      const head = await readUpTo(hashed, PART_SIZE, options.signal);
+      const head = await readUpTo(hashed.stream, PART_SIZE);
       const sha256 = head.ended ? digest.sha256 : expected;
       const params = {
         Bucket: this.bucket,
@@ -149,7 +146,7 @@ export class S3BlobStore implements BlobStore {
       } else {
         const etag = await this.upload(
           params,
-          Readable.from(concat(head.chunks, head.rest), { objectMode: false }),
+          Readable.from(resume(head), { objectMode: false }),
           options.signal,
         );
         if (!expected) await this.recordDigest(key, etag, digest, options.contentType);
@@ -162,8 +159,8 @@ export class S3BlobStore implements BlobStore {
         modified: new Date(),
       };
     } catch (err) {
-      hashed.destroy();
-      throw bodyError ?? abortReason(options.signal) ?? s3Error(err, `put ${key}`);
+      hashed.stream.destroy();
+      throw hashed.error() ?? abortReason(options.signal) ?? s3Error(err, `put ${key}`);
     }
   }
 
@@ -358,30 +355,6 @@ export class S3BlobStore implements BlobStore {
 }
 
 type PutParams = { Bucket: string; Key: string; ContentType?: string; Metadata?: Record<string, string> };
-
-/** Reads up to `limit` bytes; `ended` tells whether that was the whole body. */
-async function readUpTo(stream: Readable, limit: number, signal?: AbortSignal) {
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  while (bytes < limit) {
-    signal?.throwIfAborted();
-    const next = await iterator.next();
-    if (next.done) return { ended: true, chunks, rest: iterator };
-    chunks.push(next.value);
-    bytes += next.value.length;
-  }
-  return { ended: false, chunks, rest: iterator };
-}
-
-async function* concat(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  yield* head;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield next.value;
-  }
-}
 
 function toInfo(
   key: string,
