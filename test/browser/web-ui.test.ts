@@ -373,6 +373,21 @@ describe('web UI on a 3-node cluster', () => {
       await screenshot(page, 'weather-shard');
     });
 
+    test('search takes a shard in either form, and shows the node’s message for what it cannot place', async () => {
+      const shard = jobIds.audio.slice(-3);
+      await page.fill('#q', `0_${shard}`);
+      await page.click('#search button');
+      await waitForText(page.locator('#shard-title'), new RegExp(`^Shard ${shard}`));
+      expect(await page.locator(`tr[data-file="${jobIds.audio}_320.mp3"]`).count()).toBe(1);
+
+      const { body } = await getJson(`${base}/storage/placement/${encodeURIComponent('no such thing')}`);
+      expect(body.code).toBe('VALIDATION_FAILED');
+      await page.fill('#q', 'no such thing');
+      await page.click('#search button');
+      expect(await waitForText(page.locator('#search-error'), /./)).toBe(body.message);
+      expect(await page.locator('#shard-section').isHidden()).toBe(true);
+    });
+
     test('a disagreement between nodes is made obvious', async () => {
       // Nodes agree within a heartbeat in a healthy cluster, so one node's answer is altered
       // on its way to the page: its ring and healthy set differ from the others'.
