@@ -41,7 +41,7 @@ describe('web UI on a 3-node cluster', () => {
   let requests: string[];
   let errors: string[];
   const media = tempDir('web-media');
-  const files = { tone: '', cover: '', backdrop: '', notes: '', small: '' };
+  const files = { tone: '', cover: '', backdrop: '', notes: '', small: '', broken: '' };
   const jobIds: Record<string, string> = {};
   /** Node ids by URL, read while every node is up. */
   const ids = new Map<string, string>();
@@ -65,6 +65,13 @@ describe('web UI on a 3-node cluster', () => {
     await sharp({ create: { width: 64, height: 64, channels: 3, background: '#208040' } })
       .png()
       .toFile(files.small);
+    // An ID3 tag that promises 100 kB of tag and then ends: sniffed as MP3, no audio in it.
+    files.broken = path.join(media.dir, 'broken.mp3');
+    const synchsafe = [0x00, 0x06, 0x0d, 0x20]; // 100,000 in 7-bit bytes
+    fs.writeFileSync(
+      files.broken,
+      Buffer.concat([Buffer.from('ID3'), Buffer.from([4, 0, 0, ...synchsafe]), Buffer.alloc(2000)]),
+    );
     files.notes = path.join(media.dir, 'notes.txt');
     fs.writeFileSync(files.notes, 'not a song\n'.repeat(100));
     context = await browser.newContext({ viewport: DESKTOP });
@@ -301,8 +308,22 @@ describe('web UI on a 3-node cluster', () => {
       const shown = await waitForText(page.locator('#upload-error'), /WRONG_FILE_TYPE/);
       expect(shown).toBe(`${body.message} (WRONG_FILE_TYPE)`);
       expect(await page.locator('tbody.job', { hasText: 'notes.txt' }).count()).toBe(0);
-      await screenshot(page, 'dashboard-error');
+      await screenshot(page, 'dashboard-rejected');
     });
+    test('a job that fails shows error and the reason in its row', async () => {
+      await page.setInputFiles('#files', files.broken);
+      await page.selectOption('#template', 'audio');
+      await page.click('#upload-button');
+      await waitForText(page.locator('#upload-text'), /^Uploaded 1 file: broken\.mp3$/);
+      const row = page.locator('tbody.job', { hasText: 'broken.mp3' });
+      await waitForText(row.locator('td[data-label="Status"]'), /^error$/, 60_000);
+      const id = (await row.getAttribute('data-job-id')) as string;
+      const { body: job } = await getJson(`${base}/storage/jobs/${id}`);
+      expect(job.error).toEqual(expect.any(String));
+      expect(await row.locator('td[data-label="Error"]').innerText()).toBe(job.error);
+      expect(await row.locator('audio').count()).toBe(0);
+      await screenshot(page, 'dashboard-job-error');
+    }, 90_000);
   });
 
   describe('weather map', () => {
