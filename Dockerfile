@@ -1,0 +1,33 @@
+# Storage V2 node image. Node 20 on Debian (bookworm): ffmpeg for transcoding and nats-server
+# for single-container runs come from Debian's packages (nats-server 2.9 there; the compose
+# cluster runs nats:2.10 containers).
+#
+#   docker build -t audius/storage-v2 .                 # runtime image (default, last stage)
+#   docker build --target dev -t audius/storage-v2:dev . # with dev dependencies (hot reload)
+
+FROM node:20-bookworm-slim AS base
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends ffmpeg nats-server ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+
+FROM base AS build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# docker-compose.v2.dev.yml: sources are mounted over /app and rebuilt on change.
+FROM build AS dev
+ENV NODE_ENV=development
+CMD ["node", "dist/bin/storage-node.js"]
+
+FROM build AS runtime
+ENV NODE_ENV=production \
+    AUDIUS_LISTEN_HOST=0.0.0.0 \
+    AUDIUS_DATA_DIR=/data \
+    storage_driver_url=file:///data/blobs
+RUN npm prune --omit=dev --no-audit --no-fund && mkdir -p /data
+VOLUME /data
+EXPOSE 9924
+CMD ["node", "dist/bin/storage-node.js"]
