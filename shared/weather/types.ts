@@ -1,38 +1,15 @@
 /**
  * What the weather map's API answers (`GET /storage/weather/api/*`). Plain data with no
- * imports from node-only code, so the browser sources (web/) can import these types too.
+ * imports from node-only code (membership/types.ts is plain data too), so the browser
+ * sources (web/) can import these types.
  */
 
-/** A member as the answering node sees it (shared/membership `Member`, restated here). */
-export interface WeatherMember {
-  nodeId: string;
-  host: string;
-  version: string;
-  /** Bytes the node offers (0 when unknown). */
-  capacity: number;
-  /** Bytes in use (0 when unknown). */
-  used: number;
-  weight: number;
-  /** ISO time of its last heartbeat, by its own clock. */
-  lastOk: string;
-  startedAt: string;
-  shardCount: number;
-  ringFingerprint: string;
-  /** Jobs its transcode steps finished since it started. */
-  jobsDone: number;
-  leaving?: boolean;
-  healthy: boolean;
-  /** ms since epoch of the last heartbeat, by the NATS server's clock. */
-  seenAt: number;
-}
+import type { Member, MembershipChange } from '../membership/types';
 
-export interface WeatherChange {
-  at: string;
-  joined: string[];
-  left: string[];
-  healthy: string[];
-  ringFingerprint: string;
-}
+/** A member as the answering node sees it. */
+export type WeatherMember = Member;
+/** A change of its healthy set. */
+export type WeatherChange = MembershipChange;
 
 /** A sketch of one ring: enough to draw it and to see where two rings differ. */
 export interface RingSummary {
