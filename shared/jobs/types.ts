@@ -1,4 +1,4 @@
-import { isTemplateName, type TemplateName } from '../transcode/mod';
+import type { TemplateName } from '../transcode/templates';
 
 /** Job states (DESIGN §4): pending → in_progress → done | error. */
 export const JOB_STATUS = {
@@ -10,10 +10,6 @@ export const JOB_STATUS = {
 export type JobStatus = (typeof JOB_STATUS)[keyof typeof JOB_STATUS];
 
 export type Template = TemplateName;
-
-export function isTemplate(value: unknown): value is Template {
-  return typeof value === 'string' && isTemplateName(value);
-}
 
 /**
  * The temp object store's object info, as the original README shows it (`source_info`):

@@ -5,9 +5,9 @@ import { StorageError } from '../errors';
 import { BUCKETS, SUBJECTS } from '../nats/names';
 import { deleteTempObject, putTempObject } from '../nats/temp-objects';
 import type { Services } from '../runtime/services';
-import { mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/mod';
+import { isTemplateName, mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/mod';
 import { newId } from './ids';
-import { isTemplate, JOB_STATUS, type Job, type Template } from './types';
+import { JOB_STATUS, type Job, type Template } from './types';
 
 /** One `files` part, already in the temp store. */
 interface StoredPart {
@@ -47,7 +47,7 @@ export async function receiveUpload(
     if (ok.length === 0)
       throw new StorageError('MISSING_FILES', 'The form has no `files` part with a file in it');
     const template = fields.template;
-    if (!isTemplate(template)) {
+    if (template === undefined || !isTemplateName(template)) {
       throw new StorageError(
         'BAD_TEMPLATE',
         `template must be audio, img_square or img_backdrop (got ${JSON.stringify(template ?? null)})`,

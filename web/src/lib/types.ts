@@ -1,32 +1,13 @@
 /** The parts of the node's JSON answers the pages read (README "HTTP API"). */
+import type { Job, JobResult } from '../../../shared/jobs/types';
 import type { WeatherChange, WeatherMember } from '../../../shared/weather/types';
 
 export type { WeatherChange, WeatherMember };
 
-export interface JobResultView {
-  name: string;
-  variant: string;
-  size: number;
-  content_type: string;
-  sha256: string;
-  bucket: string;
-  shard: string;
-  duration?: number;
-  width?: number;
-  height?: number;
-  nodes: string[];
-}
+/** Job records as the API answers them (shared/jobs/types.ts), with the probe fields the pages show. */
+export type JobResultView = JobResult;
 
-export interface JobView {
-  id: string;
-  template: string;
-  status: 'pending' | 'in_progress' | 'done' | 'error';
-  stage?: string;
-  created_at: string;
-  started_at?: string;
-  finished_at?: string;
-  transcode_progress: number;
-  error?: string;
+export interface JobView extends Omit<Job, 'probe'> {
   probe?: {
     duration?: number | null;
     displayWidth?: number;
@@ -34,11 +15,6 @@ export interface JobView {
     width?: number;
     height?: number;
   };
-  source_info: { name: string; description: string; bucket: string; size: number };
-  upload_node?: string;
-  transcode_worker_id?: string;
-  attempts?: number;
-  results: JobResultView[];
 }
 
 /** `GET /storage/nodes`. */
