@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { openBlobStore } from '../../shared/blob/open';
 import { startS3Server, type S3Server } from '../harness/s3-server';
 import { expectCode, runBlobConformance } from './conformance';
@@ -81,3 +82,36 @@ if (localstack) {
       undefined);
   });
 }
+
+describe('the s3rver harness behaves like S3 where the driver relies on it', () => {
+  test('a copy with a stale x-amz-copy-source-if-match is refused with 412', async () => {
+    const client = new S3Client({
+      region: server.region,
+      endpoint: server.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      maxAttempts: 1,
+    });
+    try {
+      const key = `if-match-${randomId()}`;
+      const put = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'one' }));
+      const copy = (etag: string) =>
+        client.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            CopySource: `${bucket}/${key}`,
+            CopySourceIfMatch: etag,
+            MetadataDirective: 'REPLACE',
+            Metadata: { a: 'b' },
+          }),
+        );
+      await expect(copy('"0123456789abcdef0123456789abcdef"')).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 412 },
+      });
+      await expect(copy(put.ETag!)).resolves.toBeDefined();
+    } finally {
+      client.destroy();
+    }
+  });
+});
