@@ -14,7 +14,6 @@ export const RESERVED_PREFIX = '.blob-';
 const MAX_KEY_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 250;
 // C0 controls, DEL and backslash: NUL ends a C path, the rest are never wanted in keys.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f\\]/;
 
 function reject(key: string, why: string): never {
