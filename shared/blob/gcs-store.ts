@@ -51,13 +51,18 @@ export class GcsBlobStore implements BlobStore {
   }
 
   async check(): Promise<void> {
-    let exists: boolean;
+    // Listing needs storage.objects.list, which the node needs anyway; bucket.exists() would
+    // need storage.buckets.get, which an object-admin service account does not have.
     try {
-      [exists] = await this.bucket.exists();
+      await this.bucket.getFiles({ maxResults: 1, autoPaginate: false });
     } catch (err) {
+      if (statusOf(err) === 404) {
+        throw new StorageError('BAD_CONFIG', `gcs bucket "${this.url.bucket}" does not exist`, {
+          cause: err,
+        });
+      }
       throw this.checkError(err, 'reach');
     }
-    if (!exists) throw new StorageError('BAD_CONFIG', `gcs bucket "${this.url.bucket}" does not exist`);
     const probe = this.bucket.file(`${RESERVED_PREFIX}check/${randomUUID()}`);
     try {
       await probe.save('probe', { resumable: false });
