@@ -39,6 +39,7 @@ export interface GetOptions {
 export interface BlobRead {
   /** Info of the whole object (`size` is the object's size, not the range's). */
   info: BlobInfo;
+  /** The bytes; consume or destroy it (it holds a file handle or a connection until then). */
   body: Readable;
   /** The bytes `body` carries, inclusive, when a range was asked for (for `Content-Range`). */
   range?: { start: number; end: number };
