@@ -22,6 +22,21 @@ export interface Azurite {
 const ACCOUNT = 'devstoreaccount1';
 const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/**
+ * Azurite is started through this guard so that it dies with the test process: the guard exits
+ * (and stops Azurite) when its stdin closes, which happens however the parent ends.
+ */
+const GUARD = String.raw`
+const { spawn } = require('node:child_process');
+const [bin, ...args] = process.argv.slice(1);
+const azurite = spawn(bin, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const stop = () => azurite.kill('SIGTERM');
+process.stdin.resume();
+process.stdin.on('end', stop);
+process.on('SIGTERM', stop);
+azurite.on('exit', (code) => process.exit(code ?? 0));
+`;
+
 export async function startAzurite(options: { containers: string[] }): Promise<Azurite> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'azurite-'));
   const bin = path.join(path.dirname(require.resolve('azurite/package.json')), '..', '.bin', 'azurite-blob');
@@ -36,7 +51,7 @@ export async function startAzurite(options: { containers: string[] }): Promise<A
     '--disableTelemetry',
     '--loose',
   ];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const child = spawn(process.execPath, ['-e', GUARD, bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let port: number;
   try {
     port = await readPort(child);
@@ -93,6 +108,7 @@ function readPort(child: ChildProcess): Promise<number> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.stdin?.end();
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
