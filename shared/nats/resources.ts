@@ -1,42 +1,55 @@
 import {
+  jetstreamManager,
   JetStreamApiCodes,
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
+  type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
 import type { Config } from '../config';
 import type { Nats } from './connection';
 import { BUCKETS, STREAMS } from './names';
 
 const HOUR_NS = 3600 * 1e9;
+/**
+ * Creating an R3 asset while other nodes create the same one can leave a request without an
+ * answer (nats-server 2.9: measured 20 s stalls with three nodes starting at once); a short
+ * timeout and a retry that finds the asset made is much faster than waiting it out.
+ */
+const SETUP_TIMEOUT_MS = 4000;
+const ATTEMPTS = 8;
 
 /**
- * Creates (or brings up to date) the streams, KV buckets and temp object stores every node
- * relies on. Idempotent: each node runs it at start.
+ * Creates what is missing of the streams, KV buckets and temp object stores every node
+ * relies on, and updates a stream whose settings changed. Idempotent: each node runs it at
+ * start; an asset that exists costs one info request.
  */
 export async function ensureNatsResources(nats: Nats, config: Config): Promise<void> {
-  // Several nodes start at once against a cluster that may still be settling: retry.
+  const jsm = await jetstreamManager(nats.nc, { timeout: SETUP_TIMEOUT_MS });
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ensureOnce(nats, config);
+      return await ensureOnce(nats, jsm, config);
     } catch (err) {
-      if (attempt >= 5) throw err;
-      await new Promise((r) => setTimeout(r, 500 * attempt));
+      if (attempt >= ATTEMPTS) throw err;
+      // Jitter so nodes that started together stop colliding.
+      await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
     }
   }
 }
 
-async function ensureOnce(nats: Nats, config: Config): Promise<void> {
+async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Promise<void> {
   const replicas = nats.replicas;
-  await ensureStream(nats, {
+  await ensureStream(jsm, {
     name: STREAMS.JOBS.name,
     subjects: [...STREAMS.JOBS.subjects],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     num_replicas: replicas,
   });
-  await ensureStream(nats, {
+  await ensureStream(jsm, {
     name: STREAMS.RESULTS.name,
     subjects: [...STREAMS.RESULTS.subjects],
     retention: RetentionPolicy.Limits,
@@ -45,27 +58,41 @@ async function ensureOnce(nats: Nats, config: Config): Promise<void> {
     // Storers replay finished jobs while their temp objects still exist (DESIGN §4.5).
     max_age: config.tempTtlHours * HOUR_NS,
   });
-  await nats.kvm.create(BUCKETS.jobs, { replicas, history: 1 });
-  await nats.kvm.create(BUCKETS.nodes, { replicas, history: 5 });
+  const kvm = new Kvm(jsm.jetstream());
+  const objm = new Objm(jsm.jetstream());
+  if (!(await exists(jsm, `KV_${BUCKETS.jobs}`))) await kvm.create(BUCKETS.jobs, { replicas, history: 1 });
+  if (!(await exists(jsm, `KV_${BUCKETS.nodes}`))) await kvm.create(BUCKETS.nodes, { replicas, history: 5 });
   for (let k = 0; k < config.tempBuckets; k++) {
-    await nats.objm.create(BUCKETS.temp(k), {
-      replicas,
-      ttl: config.tempTtlHours * HOUR_NS,
-      storage: StorageType.File,
-    });
+    const bucket = BUCKETS.temp(k);
+    if (await exists(jsm, `OBJ_${bucket}`)) continue;
+    await objm.create(bucket, { replicas, ttl: config.tempTtlHours * HOUR_NS, storage: StorageType.File });
   }
 }
 
-async function ensureStream(nats: Nats, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  cfg: Partial<StreamConfig> & { name: string },
+): Promise<void> {
+  const current = await info(jsm, cfg.name);
+  if (!current) {
+    await jsm.streams.add(cfg);
+  } else if (
+    JSON.stringify(current.subjects) !== JSON.stringify(cfg.subjects) ||
+    (current.max_age ?? 0) !== (cfg.max_age ?? 0)
+  ) {
+    await jsm.streams.update(cfg.name, cfg);
+  }
+}
+
+async function exists(jsm: JetStreamManager, stream: string): Promise<boolean> {
+  return (await info(jsm, stream)) !== null;
+}
+
+async function info(jsm: JetStreamManager, stream: string): Promise<StreamConfig | null> {
   try {
-    await nats.jsm.streams.info(cfg.name);
-    await nats.jsm.streams.update(cfg.name, cfg);
+    return (await jsm.streams.info(stream)).config;
   } catch (err) {
-    if (!isNotFound(err)) throw err;
-    await nats.jsm.streams.add(cfg);
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return null;
+    throw err;
   }
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
 }
