@@ -38,10 +38,12 @@ export async function receiveUpload(
       'Send a multipart/form-data body with `files` parts and a `template` field',
     );
   }
-  const { fields, parts } = await readForm(s, headers, body);
+  const { fields, parts, error } = await readForm(s, headers, body);
+  // Every part settles (a broken form fails the ones in flight), so each stored one is known.
   const stored = await Promise.allSettled(parts);
   const ok = stored.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
+    if (error) throw error;
     const failed = stored.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     if (ok.length === 0)
@@ -62,36 +64,54 @@ export async function receiveUpload(
   }
 }
 
-function readForm(s: Services, headers: IncomingHttpHeaders, body: Readable) {
-  return new Promise<{ fields: Record<string, string>; parts: Promise<StoredPart>[] }>((resolve, reject) => {
-    const fields: Record<string, string> = {};
-    const parts: Promise<StoredPart>[] = [];
-    let form: busboy.Busboy;
-    try {
-      form = busboy({
-        headers,
-        limits: { fileSize: s.config.maxUploadBytes, files: MAX_PARTS, fields: 20, fieldSize: 4096 },
-      });
-    } catch (cause) {
-      throw new StorageError('NOT_MULTIPART', 'The multipart body has no boundary', { cause });
-    }
-    form.on('field', (name, value) => (fields[name] = value));
+interface Form {
+  fields: Record<string, string>;
+  parts: Promise<StoredPart>[];
+  /** Why the form as a whole failed (malformed, interrupted, too many parts). */
+  error?: StorageError;
+}
+
+/** Reads the whole form; parts start streaming into the temp store as they arrive. */
+function readForm(s: Services, headers: IncomingHttpHeaders, body: Readable): Promise<Form> {
+  let form: busboy.Busboy;
+  try {
+    form = busboy({
+      headers,
+      limits: { fileSize: s.config.maxUploadBytes, files: MAX_PARTS, fields: 20, fieldSize: 4096 },
+    });
+  } catch (cause) {
+    throw new StorageError('NOT_MULTIPART', 'The multipart body has no boundary', { cause });
+  }
+  return new Promise((resolve) => {
+    const result: Form = { fields: {}, parts: [] };
+    const open = new Set<Readable>();
+    const fail = (error: StorageError) => {
+      if (result.error) return;
+      result.error = error;
+      // Parts still streaming would wait forever for the rest of the body: end them now.
+      open.forEach((stream) => stream.destroy(error));
+      body.unpipe(form);
+      resolve(result);
+    };
+    form.on('field', (name, value) => (result.fields[name] = value));
     form.on('file', (name, stream, info) => {
       if (name !== 'files') return void stream.resume();
+      open.add(stream);
+      stream.once('close', () => open.delete(stream));
       const part = storePart(s, stream, info.filename ?? 'upload');
       part.catch(() => stream.resume()); // keep the form moving so the error can be answered
-      parts.push(part);
+      result.parts.push(part);
     });
     form.on('filesLimit', () =>
-      reject(new StorageError('VALIDATION_FAILED', `At most ${MAX_PARTS} files per request`)),
+      fail(new StorageError('VALIDATION_FAILED', `At most ${MAX_PARTS} files per request`)),
     );
     form.on('error', (cause) =>
-      reject(new StorageError('NOT_MULTIPART', `Malformed multipart body: ${String(cause)}`, { cause })),
+      fail(new StorageError('NOT_MULTIPART', `Malformed multipart body: ${String(cause)}`, { cause })),
     );
-    form.on('close', () => resolve({ fields, parts }));
     body.on('error', (cause) =>
-      reject(new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause })),
+      fail(new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause })),
     );
+    form.on('close', () => resolve(result));
     body.pipe(form);
   });
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import sharp from 'sharp';
+import { connectNats } from '../../shared/nats/connection';
 import { curlUpload, getJson, waitForJob } from '../harness/http';
 import { makeTone } from '../harness/media';
 import { startTestNats, type TestNats } from '../harness/nats';
@@ -138,6 +140,41 @@ describe('bad uploads', () => {
       const res = await getJson(`${url}${route}`);
       expect([route, res.status, res.body.code]).toEqual([route, status, code]);
     }
+  });
+
+  test('an upload cut off mid-body creates no job and leaves nothing in the temp stores', async () => {
+    const countTempObjects = async () => {
+      const n = await connectNats(nats.urls, 'inspect', 1);
+      try {
+        let count = 0;
+        for (const bucket of ['temp_0', 'temp_1']) count += (await (await n.objm.open(bucket)).list()).length;
+        return count;
+      } finally {
+        await n.nc.close();
+      }
+    };
+    const before = { jobs: await jobCount(), objects: await countTempObjects() };
+    const boundary = 'cutoff';
+    const { hostname, port } = new URL(url);
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: hostname,
+        port,
+        method: 'POST',
+        path: '/storage/file',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      });
+      req.on('error', () => resolve());
+      const whole = fs.readFileSync(makeTone(media.dir, 'cut.mp3', 2));
+      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.mp3"\r\n\r\n`);
+      req.write(whole);
+      req.write(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="b.mp3"\r\n\r\n`,
+      );
+      req.write(whole.subarray(0, 5000), () => setTimeout(() => (req.destroy(), resolve()), 300));
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect({ jobs: await jobCount(), objects: await countTempObjects() }).toEqual(before);
   });
 
   test('after all that, the node still serves', async () => {
