@@ -36,6 +36,7 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
   const clusterName = options.clusterName ?? 'storage';
   const routes = routesPorts.map((p) => `nats-route://127.0.0.1:${p}`).join(',');
   const servers: NatsServer[] = [];
+  const lastLines = new Map<string, string[]>();
   try {
     for (const [i, name] of names.entries()) {
       const storeDir = path.join(options.dataDir, name);
@@ -63,14 +64,22 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
           routes,
         );
       }
-      const child = spawnChild(name, 'nats-server', args, { onLine: (line) => options.onLine?.(name, line) });
+      const recent: string[] = [];
+      const child = spawnChild(name, 'nats-server', args, {
+        onLine: (line) => {
+          recent.push(line);
+          if (recent.length > 5) recent.shift();
+          options.onLine?.(name, line);
+        },
+      });
+      lastLines.set(name, recent);
       servers.push({
         ...child,
         clientUrl: `nats://127.0.0.1:${client[i]}`,
         monitorUrl: `http://127.0.0.1:${monitor[i]}`,
       });
     }
-    await Promise.all(servers.map((s) => waitHealthy(s)));
+    await Promise.all(servers.map((s) => waitHealthy(s, lastLines.get(s.name) ?? [])));
     // A cluster serves JetStream requests only once its meta group has elected a leader.
     if (options.size > 1)
       await waitFor(
@@ -90,9 +99,12 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
   };
 }
 
-async function waitHealthy(server: NatsServer): Promise<void> {
+async function waitHealthy(server: NatsServer, recent: string[]): Promise<void> {
   const died = server.exited.then((code) => {
-    throw new Error(`${server.name} exited (${code}); is nats-server installed? (npm run ensure-binaries)`);
+    // Its own last words say why (a port in use, a bad store dir); without any, it never ran.
+    const why =
+      recent.length > 0 ? recent.join(' | ') : 'is nats-server installed? (npm run ensure-binaries)';
+    throw new Error(`${server.name} exited (${code}): ${why}`);
   });
   const healthy = waitFor(
     `${server.name} to be healthy`,
