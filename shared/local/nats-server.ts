@@ -103,7 +103,9 @@ async function waitHealthy(server: NatsServer, recent: string[]): Promise<void> 
   const died = server.exited.then((code) => {
     // Its own last words say why (a port in use, a bad store dir); without any, it never ran.
     const why =
-      recent.length > 0 ? recent.join(' | ') : 'is nats-server installed? (npm run ensure-binaries)';
+      recent.filter((line) => /\[(FTL|ERR)\]/.test(line)).at(-1) ??
+      recent.at(-1) ??
+      'is nats-server installed? (npm run ensure-binaries)';
     throw new Error(`${server.name} exited (${code}): ${why}`);
   });
   const healthy = waitFor(
