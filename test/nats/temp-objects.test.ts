@@ -11,7 +11,10 @@ const BLOCK = randomBytes(1 << 20);
 function* body(size: number, seed: number): Generator<Buffer> {
   for (let i = 0, left = size; left > 0; i++, left -= BLOCK.length) {
     const chunk = Buffer.from(BLOCK.subarray(0, Math.min(left, BLOCK.length)));
-    if (chunk.length >= 8) (chunk.writeUInt32LE(i, 0), chunk.writeUInt32LE(seed, 4));
+    if (chunk.length >= 8) {
+      chunk.writeUInt32LE(i, 0);
+      chunk.writeUInt32LE(seed, 4);
+    }
     yield chunk;
   }
 }
