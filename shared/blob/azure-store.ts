@@ -13,17 +13,8 @@ import { StorageError } from '../errors';
 import { hashBody } from './body';
 import { normaliseSha256 } from './digest';
 import { assertValidKey, assertValidPrefix, pageLimit, RESERVED_PREFIX } from './keys';
-import { assertValidRange } from './range';
-import type {
-  BlobInfo,
-  BlobRead,
-  BlobStore,
-  ByteRange,
-  GetOptions,
-  ListOptions,
-  ListPage,
-  PutOptions,
-} from './types';
+import { assertValidRange, checkServedRange, parseContentRange } from './range';
+import type { BlobInfo, BlobRead, BlobStore, GetOptions, ListOptions, ListPage, PutOptions } from './types';
 import { displayUrl, type AzureUrl } from './url';
 
 /**
@@ -202,7 +193,7 @@ export class AzureBlobStore implements BlobStore {
         ? parseContentRange(res.contentRange)
         : undefined;
     const size = served?.size ?? res.contentLength ?? 0;
-    if (range) checkServedRange(key, range, served, size, body);
+    if (range) checkServedRange('azblob', key, range, served, size, body);
     if (options.signal) addAbortSignal(options.signal, body);
     return {
       info: {
@@ -384,42 +375,6 @@ function decodeMarker(cursor: string): string {
     );
   }
   return marker;
-}
-
-interface ServedRange {
-  start: number;
-  end: number;
-  size: number;
-}
-
-function parseContentRange(header: string | undefined): ServedRange | undefined {
-  const m = header ? /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header) : null;
-  return m ? { start: Number(m[1]), end: Number(m[2]), size: Number(m[3]) } : undefined;
-}
-
-/** Never hand out bytes other than the ones asked for (RFC 9110 range semantics). */
-function checkServedRange(
-  key: string,
-  asked: ByteRange,
-  served: ServedRange | undefined,
-  size: number,
-  body: Readable,
-): void {
-  if (!served || asked.start >= size) {
-    body.destroy();
-    throw new StorageError(
-      'RANGE_NOT_SATISFIABLE',
-      `range starting at byte ${asked.start} is outside ${JSON.stringify(key)} (${size} bytes)`,
-    );
-  }
-  const end = Math.min(asked.end ?? size - 1, size - 1);
-  if (served.start !== asked.start || served.end !== end) {
-    body.destroy();
-    throw new StorageError(
-      'STORAGE_UNAVAILABLE',
-      `azblob get ${key}: asked for bytes ${asked.start}-${end}, the service sent ${served.start}-${served.end}`,
-    );
-  }
 }
 
 function statusOf(err: unknown): number | undefined {

@@ -1,4 +1,5 @@
 import { StorageError } from '../errors';
+import type { Readable } from 'node:stream';
 import type { ByteRange } from './types';
 
 /** An inclusive byte range resolved against an object's size. */
@@ -35,4 +36,46 @@ export function resolveRange(range: ByteRange, size: number, key: string): Resol
 /** The `Range` header value of a validated range. */
 export function rangeHeader(range: ByteRange): string {
   return `bytes=${range.start}-${range.end ?? ''}`;
+}
+
+/** What a server says it sent (`Content-Range: bytes <start>-<end>/<size>`). */
+export interface ServedRange {
+  start: number;
+  end: number;
+  size: number;
+}
+
+export function parseContentRange(header: string | undefined): ServedRange | undefined {
+  const m = header ? /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header) : null;
+  return m ? { start: Number(m[1]), end: Number(m[2]), size: Number(m[3]) } : undefined;
+}
+
+/**
+ * Never hand out bytes other than the ones asked for: some S3-compatible servers answer a
+ * range of an empty object with 206 instead of 416, or read `bytes=0-0` as the whole object.
+ * On a mismatch the body is destroyed and the read fails.
+ */
+export function checkServedRange(
+  driver: string,
+  key: string,
+  asked: ByteRange,
+  served: ServedRange | undefined,
+  size: number,
+  body: Readable,
+): void {
+  if (!served || asked.start >= size) {
+    body.destroy();
+    throw new StorageError(
+      'RANGE_NOT_SATISFIABLE',
+      `range starting at byte ${asked.start} is outside ${JSON.stringify(key)} (${size} bytes)`,
+    );
+  }
+  const end = Math.min(asked.end ?? size - 1, size - 1);
+  if (served.start !== asked.start || served.end !== end) {
+    body.destroy();
+    throw new StorageError(
+      'STORAGE_UNAVAILABLE',
+      `${driver} get ${key}: asked for bytes ${asked.start}-${end}, the server sent ${served.start}-${served.end}`,
+    );
+  }
 }

@@ -18,17 +18,8 @@ import { hashBody, readUpTo, resume } from './body';
 import { normaliseSha256, type DigestStream } from './digest';
 import { assertValidKey, assertValidPrefix, pageLimit, RESERVED_PREFIX } from './keys';
 import { decodeCursor, encodeCursor } from './cursor';
-import { assertValidRange, rangeHeader } from './range';
-import type {
-  BlobInfo,
-  BlobRead,
-  ByteRange,
-  BlobStore,
-  GetOptions,
-  ListOptions,
-  ListPage,
-  PutOptions,
-} from './types';
+import { assertValidRange, checkServedRange, parseContentRange, rangeHeader } from './range';
+import type { BlobInfo, BlobRead, BlobStore, GetOptions, ListOptions, ListPage, PutOptions } from './types';
 import { displayUrl, type S3Url } from './url';
 
 /**
@@ -184,7 +175,7 @@ export class S3BlobStore implements BlobStore {
     const body = res.Body as Readable;
     const served = options.range ? parseContentRange(res.ContentRange) : undefined;
     const size = served ? served.size : (res.ContentLength ?? 0);
-    if (options.range) checkServedRange(key, options.range, served, size, body);
+    if (options.range) checkServedRange('s3', key, options.range, served, size, body);
     if (options.signal) addAbortSignal(options.signal, body);
     const info = toInfo(key, { ...res, ContentLength: size });
     return { info, body, range: served ? { start: served.start, end: served.end } : undefined };
@@ -372,45 +363,6 @@ function toInfo(
     contentType: res.ContentType,
     modified: res.LastModified,
   };
-}
-
-interface ServedRange {
-  start: number;
-  end: number;
-  size: number;
-}
-
-function parseContentRange(header: string | undefined): ServedRange | undefined {
-  const m = header ? /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header) : null;
-  return m ? { start: Number(m[1]), end: Number(m[2]), size: Number(m[3]) } : undefined;
-}
-
-/**
- * Never hand out bytes other than the ones asked for: some S3-compatible servers answer a range
- * of an empty object with 206 instead of 416, or read `bytes=0-0` as the whole object.
- */
-function checkServedRange(
-  key: string,
-  asked: ByteRange,
-  served: ServedRange | undefined,
-  size: number,
-  body: Readable,
-): void {
-  if (!served || asked.start >= size) {
-    body.destroy();
-    throw new StorageError(
-      'RANGE_NOT_SATISFIABLE',
-      `range starting at byte ${asked.start} is outside ${JSON.stringify(key)} (${size} bytes)`,
-    );
-  }
-  const end = Math.min(asked.end ?? size - 1, size - 1);
-  if (served.start !== asked.start || served.end !== end) {
-    body.destroy();
-    throw new StorageError(
-      'STORAGE_UNAVAILABLE',
-      `s3 get ${key}: asked for bytes ${asked.start}-${end}, the server sent ${served.start}-${served.end}`,
-    );
-  }
 }
 
 function copySource(bucket: string, key: string): string {
