@@ -45,22 +45,31 @@ export async function runTranscodeStep(
   transcode: Transcode,
 ): Promise<Job> {
   const id = String(event.data?.id ?? '');
-  const job = await s.jobs.get(id);
-  if (!job) throw new StorageError('JOB_NOT_FOUND', `No job ${id}`, { permanent: true });
-  if (job.template !== template)
-    throw new StorageError('BAD_TEMPLATE', `Job ${id} is ${job.template}, not ${template}`);
-  if (job.status === JOB_STATUS.done || job.status === JOB_STATUS.error) return job;
-  if (job.stage === 'storing') return announceResults(s, job);
+  const found = await s.jobs.get(id);
+  if (!found) throw new StorageError('JOB_NOT_FOUND', `No job ${id}`, { permanent: true });
+  if (found.template !== template)
+    throw new StorageError('BAD_TEMPLATE', `Job ${id} is ${found.template}, not ${template}`);
+  if (event.attempt > event.maxAttempts) return giveUp(s, id, event);
 
-  await s.jobs.update(id, (j) => ({
-    ...j,
-    status: JOB_STATUS.inProgress,
-    stage: 'transcoding',
-    started_at: new Date().toISOString(),
-    transcode_worker_id: s.identity.address,
-    attempts: event.attempt,
-    transcode_progress: 0,
-  }));
+  // Claimed inside the compare-and-set: a finished job, or one whose results are already in
+  // the temp store, is never transcoded again (a duplicate delivery changes nothing).
+  let claimed = false;
+  const job = await s.jobs.update(id, (j) => {
+    claimed = !isPastTranscoding(j);
+    return claimed
+      ? {
+          ...j,
+          status: JOB_STATUS.inProgress,
+          stage: 'transcoding',
+          started_at: new Date().toISOString(),
+          transcode_worker_id: s.identity.address,
+          attempts: event.attempt,
+          transcode_progress: 0,
+        }
+      : null;
+  });
+  if (!claimed)
+    return job.stage === 'storing' && job.status === JOB_STATUS.inProgress ? announceResults(s, job) : job;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
   const progress = throttledProgress(s, id);
   try {
@@ -80,15 +89,14 @@ export async function runTranscodeStep(
     });
     await progress.settle();
     const results = await putResults(s, job, result.outputs);
-    const stored = await s.jobs.update(id, (j) => ({
-      ...j,
-      probe: result.probe,
-      results,
-      stage: 'storing',
-      transcode_progress: 1,
-    }));
+    // Another delivery that got here first keeps its record (and the storers' holders on it).
+    const stored = await s.jobs.update(id, (j) =>
+      isPastTranscoding(j)
+        ? null
+        : { ...j, probe: result.probe, results, stage: 'storing', transcode_progress: 1 },
+    );
     s.counters.jobsDone += 1;
-    return announceResults(s, stored);
+    return stored.status === JOB_STATUS.inProgress ? announceResults(s, stored) : stored;
   } catch (err) {
     await progress.settle();
     await recordFailure(s, id, err, event, context);
@@ -96,6 +104,23 @@ export async function runTranscodeStep(
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+function isPastTranscoding(job: Job): boolean {
+  return job.status === JOB_STATUS.done || job.status === JOB_STATUS.error || job.stage === 'storing';
+}
+
+/**
+ * A delivery past the last attempt means the last attempt was lost — its worker died or was
+ * stopped mid-job — so the job ends in `error` instead of waiting forever.
+ */
+async function giveUp(s: Services, id: string, event: StepEvent): Promise<Job> {
+  const reason = `gave up after ${event.maxAttempts} attempts: the node running the last one stopped before it finished`;
+  return s.jobs.update(id, (j) =>
+    isPastTranscoding(j)
+      ? null
+      : { ...j, status: JOB_STATUS.error, error: reason, finished_at: new Date().toISOString() },
+  );
 }
 
 /** Results go to the temp store (the storers copy them from there), digest checked. */

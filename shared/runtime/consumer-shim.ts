@@ -8,6 +8,7 @@ import type { StepContext, StepHandler } from './step';
 
 const PULL_EXPIRES_MS = 2000;
 const SECOND_NS = 1e9;
+const INACTIVE_PER_NODE_NS = 7 * 24 * 3600 * SECOND_NS;
 
 export interface ConsumerShim {
   /** Stops pulling, waits up to `graceMs` for in-flight work, then aborts it (it is nak'd). */
@@ -49,7 +50,9 @@ export async function startConsumerShim(options: ShimOptions): Promise<ConsumerS
   // Controllers of messages being worked on, so a shutdown past its grace can abort them.
   const inFlight = new Set<AbortController>();
   const workers = Array.from({ length: trigger.concurrency }, () =>
-    workLoop(consumer, state, stopping.signal, inFlight),
+    workLoop(consumer, state, stopping.signal, inFlight).catch((err) =>
+      log.error({ fn: options.functionName, err: describeError(err) }, 'consumer loop ended'),
+    ),
   );
   log.info({ fn: options.functionName, durable, subject: trigger.subject }, 'consumer started');
   return {
@@ -76,8 +79,13 @@ async function ensureConsumer(nats: Nats, trigger: NatsTrigger, durable: string)
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: trigger.ackWait * SECOND_NS,
-    max_deliver: trigger.maxAttempts,
+    // One delivery past the last attempt: when the last attempt is lost (its worker died, or it
+    // was handed back at shutdown) the handler still sees the job once more, with
+    // attempt > maxAttempts, and can settle it (a transcode marks the job `error`).
+    max_deliver: trigger.maxAttempts + 1,
     max_ack_pending: 1000,
+    // A per-node consumer of a node that is gone for good is removed after a while.
+    ...(trigger.perNode ? { inactive_threshold: INACTIVE_PER_NODE_NS } : {}),
   };
   try {
     await nats.jsm.consumers.add(trigger.stream, config);
@@ -105,7 +113,7 @@ async function workLoop(
     }
     if (msg && stopping.aborted) {
       // A pull still open at shutdown can deliver a message (even one just handed back): return it.
-      msg.nak();
+      quietly(() => msg.nak());
       return;
     }
     if (msg) await processMessage(msg, options, inFlight);
@@ -124,7 +132,7 @@ async function processMessage(msg: JsMsg, options: ShimState, inFlight: Set<Abor
     signal: AbortSignal.any(signals),
     log: log.child({ fn: functionName }),
   };
-  const heartbeat = setInterval(() => msg.working(), (trigger.ackWait * 1000) / 3);
+  const heartbeat = setInterval(() => quietly(() => msg.working()), (trigger.ackWait * 1000) / 3);
   const timer = stepSeconds.startTimer({ function: functionName });
   try {
     const data = parseJson(msg);
@@ -139,10 +147,12 @@ async function processMessage(msg: JsMsg, options: ShimState, inFlight: Set<Abor
       },
       context,
     );
-    msg.ack();
+    quietly(() => msg.ack());
     stepRuns.inc({ function: functionName, outcome: 'ok' });
   } catch (err) {
-    await settleFailure(msg, err, attempt, options, controller.signal.aborted);
+    await settleFailure(msg, err, attempt, options, controller.signal.aborted).catch((e) =>
+      log.error({ fn: functionName, err: describeError(e) }, 'could not settle a failed message'),
+    );
   } finally {
     timer();
     clearInterval(heartbeat);
@@ -160,12 +170,12 @@ async function settleFailure(
   const { trigger, log, functionName } = options;
   const reason = describeError(err);
   if (shutdown) {
-    // Another node takes it now; this attempt does not count against the job's reason.
-    msg.nak();
+    // Another node takes it now. JetStream counts this delivery as an attempt all the same.
+    quietly(() => msg.nak());
     stepRuns.inc({ function: functionName, outcome: 'handed_back' });
     log.warn({ fn: functionName, seq: msg.seq }, 'in-flight work handed back at shutdown');
   } else if ((isStorageError(err) && err.permanent) || attempt >= trigger.maxAttempts) {
-    msg.term(reason.slice(0, 200));
+    quietly(() => msg.term(reason.slice(0, 200)));
     stepRuns.inc({ function: functionName, outcome: 'failed' });
     log.error({ fn: functionName, seq: msg.seq, attempt, reason }, 'step failed for good');
     if (options.dropTerminated) {
@@ -174,7 +184,7 @@ async function settleFailure(
   } else {
     const delays = trigger.backoff;
     const delaySeconds = delays[Math.min(attempt - 1, delays.length - 1)] ?? 1;
-    msg.nak(delaySeconds * 1000);
+    quietly(() => msg.nak(delaySeconds * 1000));
     stepRuns.inc({ function: functionName, outcome: 'retry' });
     log.warn({ fn: functionName, seq: msg.seq, attempt, delaySeconds, reason }, 'step failed; will retry');
   }
@@ -185,6 +195,18 @@ function parseJson(msg: JsMsg): unknown {
     return msg.json();
   } catch (cause) {
     throw new StorageError('VALIDATION_FAILED', 'message is not JSON', { cause });
+  }
+}
+
+/**
+ * Acks, naks and heartbeats are fire-and-forget; on a closed connection they throw, which
+ * must not take the node down (the server redelivers what was not settled).
+ */
+function quietly(settle: () => void): void {
+  try {
+    settle();
+  } catch {
+    // the message is redelivered after its ackWait
   }
 }
 

@@ -125,6 +125,13 @@ describe('transcode and storer steps invoked directly', () => {
     expect(failed.results).toEqual([]);
   });
 
+  test('a delivery past the last attempt (the last worker was lost) ends the job in error, untranscoded', async () => {
+    const job = await upload('lost.flac', fs.readFileSync(makeTone(temp.dir, 'lost.flac', 1)), 'audio');
+    const settled = await audioStep(event(job.id, 4), context());
+    expect(settled).toMatchObject({ status: 'error', results: [] });
+    expect(settled.error).toMatch(/gave up after 3 attempts/);
+  });
+
   test('an unknown job id is a permanent JOB_NOT_FOUND', async () => {
     await expect(audioStep(event('cle4h8b1g000101q8l4tz2mkx'), context())).rejects.toMatchObject({
       code: 'JOB_NOT_FOUND',
