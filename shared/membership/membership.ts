@@ -30,6 +30,15 @@ export class Membership extends EventEmitter {
   private healthyKey = '';
   private timers: NodeJS.Timeout[] = [];
   private watchStop?: () => void;
+  private stopped = false;
+  private beating: Promise<void> = Promise.resolve();
+  /**
+   * Local clock minus the NATS server's, learned from this node's own heartbeats: entry times
+   * are the server's, health is judged on the local clock, and operators' clocks drift.
+   */
+  private clockOffsetMs = 0;
+  /** Known after the first heartbeat. */
+  private selfId?: string;
 
   constructor(private readonly options: MembershipOptions) {
     super();
@@ -38,11 +47,7 @@ export class Membership extends EventEmitter {
 
   async start(): Promise<void> {
     if (this.options.self) await this.beat();
-    const watcher = await this.options.kv.watch();
-    this.watchStop = () => watcher.stop();
-    void (async () => {
-      for await (const entry of watcher) this.apply(entry);
-    })().catch((err) => this.options.log.warn({ err: String(err) }, 'membership watch ended'));
+    void this.watch();
     if (this.options.self) this.timers.push(setInterval(() => void this.beat(), this.options.heartbeatMs));
     this.timers.push(setInterval(() => this.evaluate(), 1000));
     this.evaluate();
@@ -50,10 +55,14 @@ export class Membership extends EventEmitter {
 
   /** Marks this node as leaving so the others drop it now, then stops. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.timers.forEach(clearInterval);
     this.timers = [];
     this.watchStop?.();
     if (!this.options.self) return;
+    // A heartbeat still in flight must not land after the leaving record.
+    await this.beating;
     const me = this.options.self();
     const leaving = this.options.kv
       .put(me.nodeId, JSON.stringify({ ...me, leaving: true }))
@@ -86,13 +95,29 @@ export class Membership extends EventEmitter {
     return { shardLength: this.options.shardLength, replicationFactor: this.options.replicationFactor };
   }
 
-  private async beat(): Promise<void> {
-    if (!this.options.self) return;
+  private beat(): Promise<void> {
+    if (!this.options.self || this.stopped) return this.beating;
     const me = this.options.self();
-    try {
-      await this.options.kv.put(me.nodeId, JSON.stringify(me));
-    } catch (err) {
-      this.options.log.warn({ err: String(err) }, 'heartbeat failed');
+    this.selfId = me.nodeId;
+    this.beating = this.options.kv.put(me.nodeId, JSON.stringify(me)).then(
+      () => undefined,
+      (err) => this.options.log.warn({ err: String(err) }, 'heartbeat failed'),
+    );
+    return this.beating;
+  }
+
+  /** Follows KV `nodes`; a watch that ends (a lost connection) is started again. */
+  private async watch(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const watcher = await this.options.kv.watch();
+        this.watchStop = () => watcher.stop();
+        if (this.stopped) watcher.stop();
+        for await (const entry of watcher) this.apply(entry);
+      } catch (err) {
+        this.options.log.warn({ err: String(err) }, 'membership watch failed; restarting');
+      }
+      if (!this.stopped) await new Promise((r) => setTimeout(r, 1000));
     }
   }
 
@@ -102,7 +127,9 @@ export class Membership extends EventEmitter {
     } else {
       try {
         const record = entry.json<NodeRecord>();
-        this.members.set(entry.key, { ...record, healthy: false, seenAt: entry.created.getTime() });
+        const serverTime = entry.created.getTime();
+        if (entry.key === this.selfId) this.clockOffsetMs = Date.now() - serverTime;
+        this.members.set(entry.key, { ...record, healthy: false, seenAt: serverTime + this.clockOffsetMs });
       } catch {
         this.options.log.warn({ key: entry.key }, 'ignoring a malformed node record');
       }

@@ -27,7 +27,7 @@ export interface NodeRecord {
 /** A member as one node sees it. */
 export interface Member extends NodeRecord {
   healthy: boolean;
-  /** ms since epoch of the last heartbeat, by the NATS server's clock (KV entry time). */
+  /** ms since epoch of the last heartbeat: the KV entry's server time, on this node's clock. */
   seenAt: number;
 }
 

@@ -16,7 +16,8 @@ export function createApp(options: { logger?: Logger } = {}): FastifyInstance {
     // The temp-store upload limit is enforced while streaming; this only bounds JSON bodies.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-    forceCloseConnections: true,
+    // At shutdown idle keep-alive connections close at once; requests in flight finish.
+    forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
   app.addHook('onResponse', async (request, reply) => {

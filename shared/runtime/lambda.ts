@@ -22,8 +22,14 @@ export function toLambda(route: HttpRoute): LambdaHandler {
       const app: FastifyInstance = createApp();
       mountRoute(app, route);
       await app.ready();
-      proxy = awsLambdaFastify(app, { binaryMimeTypes: ['audio/*', 'image/*', 'application/octet-stream'] });
+      proxy = awsLambdaFastify(app, { enforceBase64: (res) => isBinary(res.headers['content-type']) });
     }
     return proxy(event, context);
   };
+}
+
+/** Everything but text and JSON goes back base64-encoded, as API Gateway needs for bytes. */
+function isBinary(contentType: unknown): boolean {
+  const type = String(contentType ?? '');
+  return type !== '' && !/^(text\/|application\/json|application\/javascript)/.test(type);
 }

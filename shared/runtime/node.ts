@@ -26,6 +26,8 @@ export async function startNode(config: Config, manifest: Manifest, log: Logger)
   const app = createApp({ logger: log });
   let workers: Workers | undefined;
   const stop = async () => {
+    // Leave first, so peers stop redirecting here, then let in-flight requests and steps finish.
+    await services.membership.stop();
     await app.close();
     await workers?.stop();
     await closeServices(services);

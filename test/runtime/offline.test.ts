@@ -3,6 +3,8 @@ import { spawnChild, type Child } from '../../shared/local/child';
 import { freePort, waitFor } from '../../shared/local/ports';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { randomKey } from '../harness/config';
+import { curlUpload, waitForJob } from '../harness/http';
+import { makeTone, sha256Hex } from '../harness/media';
 import { startTestNats, type TestNats } from '../harness/nats';
 import { tempDir } from '../harness/temp';
 
@@ -71,4 +73,15 @@ describe('serverless-offline', () => {
   test('the local plugin started the NATS consumer shims in the offline process', () => {
     expect(output.join('\n')).toContain('NATS consumer shims started');
   });
+
+  test('an upload through the Lambda path is transcoded and stored by the offline shims', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const { status, body } = await curlUpload(base, [makeTone(temp.dir, 'offline.mp3', 2)], 'audio');
+    expect(status).toBe(200);
+    const job = await waitForJob(base, body[0].id, 60_000);
+    expect(job.status).toBe('done');
+    const res = await fetch(`${base}/storage/long-term/file/${job.results[0].name}`);
+    expect(res.status).toBe(200);
+    expect(sha256Hex(Buffer.from(await res.arrayBuffer()))).toBe(job.results[0].sha256);
+  }, 90_000);
 });
