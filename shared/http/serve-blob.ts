@@ -31,7 +31,8 @@ export async function serveBlob(
   if (request.method === 'GET' && !rangeHeader) {
     const found = await blob.get(key);
     if (!found) return false;
-    if (notModified(request, reply, found.info, fileName)) {
+    cacheHeaders(reply, found.info, fileName);
+    if (isCurrent(request.headers['if-none-match'], found.info)) {
       found.body.destroy();
       await reply.status(304).send();
     } else {
@@ -41,7 +42,8 @@ export async function serveBlob(
   }
   const info = await blob.head(key);
   if (!info) return false;
-  if (notModified(request, reply, info, fileName)) {
+  if (isCurrent(request.headers['if-none-match'], info)) {
+    cacheHeaders(reply, info, fileName);
     await reply.status(304).send();
     return true;
   }
@@ -52,29 +54,32 @@ export async function serveBlob(
     if (isStorageError(err)) void reply.header('Content-Range', `bytes */${info.size}`);
     throw err;
   }
+  const found = request.method === 'HEAD' ? null : await blob.get(key, range ? { range } : {});
+  if (request.method !== 'HEAD' && !found) return false;
+  // Caching headers go on successful answers only: an error must never be cached for a year.
+  cacheHeaders(reply, info, fileName);
   void reply.header('Content-Length', String(range ? range.end - range.start + 1 : info.size));
   if (range) void reply.status(206).header('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
-  if (request.method === 'HEAD') {
-    // An empty stream: fastify's HEAD handling keeps our Content-Length for streams only.
-    await reply.send(Readable.from([]));
-    return true;
-  }
-  const found = await blob.get(key, range ? { range } : {});
-  if (!found) return false;
-  await reply.send(found.body);
+  // HEAD: an empty stream, since fastify's HEAD handling keeps our Content-Length for streams only.
+  await reply.send(found ? found.body : Readable.from([]));
   return true;
 }
 
-/** Sets the caching headers; true when the client's copy is current (304). */
-function notModified(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  info: BlobInfo,
-  fileName: string,
-): boolean {
-  const etag = info.sha256 ? `"${info.sha256}"` : undefined;
+function etagOf(info: BlobInfo): string | undefined {
+  return info.sha256 ? `"${info.sha256}"` : undefined;
+}
+
+function cacheHeaders(reply: FastifyReply, info: BlobInfo, fileName: string): void {
+  const etag = etagOf(info);
   void reply.header('Accept-Ranges', 'bytes').header('Cache-Control', 'public, max-age=31536000, immutable');
   void reply.type(contentTypeOf(fileName, info.contentType));
   if (etag) void reply.header('ETag', etag);
-  return etag !== undefined && request.headers['if-none-match'] === etag;
+}
+
+/** If-None-Match (RFC 9110 §13.1.2): `*`, or a list of tags compared weakly. */
+function isCurrent(header: string | undefined, info: BlobInfo): boolean {
+  const etag = etagOf(info);
+  if (!header || !etag) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

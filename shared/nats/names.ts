@@ -20,4 +20,5 @@ export const BUCKETS = {
   temp: (k: number) => `temp_${k}`,
 } as const;
 
-export const TEMP_BUCKET_PATTERN = /^temp_\d{1,3}$/;
+/** `temp_<k>` with k written the one way BUCKETS.temp writes it (no leading zeros). */
+export const TEMP_BUCKET_PATTERN = /^temp_(0|[1-9]\d{0,2})$/;

@@ -129,6 +129,8 @@ describe('bad uploads', () => {
       ['/storage/long-term/file/passwd', 400, 'BAD_FILE_NAME'],
       ['/storage/long-term/file/cle4h8b1g000101q8l4tz2mkx_320.mp3?localOnly=true', 404, 'FILE_NOT_FOUND'],
       ['/storage/tmp-obj/OBJ_jobs/x', 400, 'BAD_BUCKET'],
+      ['/storage/tmp-obj/temp_01/x', 400, 'BAD_BUCKET'],
+      ['/storage/tmp-obj/temp_7/x', 404, 'NOT_FOUND'],
       ['/storage/tmp-obj/temp_0/..%2F..%2Fx', 400, 'VALIDATION_FAILED'],
       ['/storage/tmp-obj/temp_0/nothere', 404, 'NOT_FOUND'],
       ['/storage/long-term/shard/MKX', 400, 'BAD_SHARD'],

@@ -101,6 +101,7 @@ describe('upload → transcode → 3 replicas', () => {
     const past = await fetch(url, { headers: { Range: `bytes=${result.size}-` } });
     expect(past.status).toBe(416);
     expect(past.headers.get('content-range')).toBe(`bytes */${result.size}`);
+    expect(past.headers.get('cache-control')).toBeNull(); // an error is never cached
     expect(((await past.json()) as { code: string }).code).toBe('RANGE_NOT_SATISFIABLE');
   });
 
@@ -111,6 +112,11 @@ describe('upload → transcode → 3 replicas', () => {
     });
     expect(res.status).toBe(304);
     expect((await res.arrayBuffer()).byteLength).toBe(0);
+    // A list of tags, compared weakly (RFC 9110 §13.1.2).
+    const listed = await fetch(`${cluster.nodes[1].url}/storage/long-term/file/${result.name}`, {
+      headers: { 'If-None-Match': `"nope", W/"${result.sha256}"` },
+    });
+    expect(listed.status).toBe(304);
   });
 
   test('HEAD answers the headers without a body', async () => {
