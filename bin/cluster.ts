@@ -15,7 +15,13 @@ const FIRST_NATS_PORT = 4222;
 function nodeCount(argv: string[]): number {
   if (argv.includes('--single')) return 1;
   const flag = argv.find((a) => a.startsWith('--nodes='));
-  return flag ? Math.max(1, Number(flag.split('=')[1])) : 3;
+  if (!flag) return 3;
+  const n = Number(flag.split('=')[1]);
+  if (!Number.isInteger(n) || n < 1 || n > 20) {
+    console.error(`--nodes takes a whole number from 1 to 20, not ${flag.split('=')[1]}`);
+    process.exit(1);
+  }
+  return n;
 }
 
 function printer(name: string) {

@@ -108,12 +108,20 @@ async function waitHealthy(server: NatsServer, recent: string[]): Promise<void> 
       'is nats-server installed? (npm run ensure-binaries)';
     throw new Error(`${server.name} exited (${code}): ${why}`);
   });
+  const polling = new AbortController();
   const healthy = waitFor(
     `${server.name} to be healthy`,
     async () => (await fetch(`${server.monitorUrl}/healthz`)).ok,
+    20_000,
+    polling.signal,
   );
-  await Promise.race([healthy, died]);
-  died.catch(() => undefined);
+  try {
+    await Promise.race([healthy, died]);
+  } finally {
+    polling.abort();
+    healthy.catch(() => undefined);
+    died.catch(() => undefined);
+  }
 }
 
 /** The JetStream meta-cluster view of one server (`/jsz`). */

@@ -13,14 +13,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once `check` returns true, polling; rejects with `what` after `timeoutMs`. */
+/**
+ * Resolves once `check` returns true, polling; rejects with `what` after `timeoutMs`, or
+ * when `signal` aborts (so the loser of a race stops polling).
+ */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs = 20_000,
+  signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -31,10 +31,12 @@ export async function startStorageNodeProcess(
   const died = child.exited.then((code) => {
     throw new Error(`${name} exited (${code}) before it was ready`);
   });
+  const polling = new AbortController();
   const ready = waitFor(
     `${name} at ${url}`,
     async () => (await fetch(`${url}/storage/health`)).status === 200,
     readyTimeoutMs,
+    polling.signal,
   );
   try {
     await Promise.race([ready, died]);
@@ -42,6 +44,8 @@ export async function startStorageNodeProcess(
     await child.kill();
     throw err;
   } finally {
+    polling.abort();
+    ready.catch(() => undefined);
     died.catch(() => undefined);
   }
   return { ...child, url, env };
