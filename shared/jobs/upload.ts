@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import busboy from 'busboy';
-import { StorageError } from '../errors';
+import { describeError, StorageError } from '../errors';
 import { BUCKETS, SUBJECTS } from '../nats/names';
 import { deleteTempObject, putTempObject } from '../nats/temp-objects';
 import type { Services } from '../runtime/services';
@@ -42,6 +42,7 @@ export async function receiveUpload(
   // Every part settles (a broken form fails the ones in flight), so each stored one is known.
   const stored = await Promise.allSettled(parts);
   const ok = stored.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const jobs: Job[] = [];
   try {
     if (error) throw error;
     const failed = stored.find((r) => r.status === 'rejected');
@@ -57,11 +58,29 @@ export async function receiveUpload(
     }
     for (const part of ok) assertMatches(template, part);
     const previewStart = parsePreviewStart(fields.preview_start_seconds);
-    return await Promise.all(ok.map((part) => createJob(s, template, part, previewStart)));
+    for (const part of ok) {
+      jobs.push(await createJob(s, template, part, previewStart));
+    }
+    return jobs;
   } catch (err) {
+    // The client gets an error, so nothing of this request goes on: jobs already created are
+    // ended (a step that picks one up finds it settled) and every stored part is removed.
+    await Promise.all(jobs.map((job) => abandon(s, job.id, err)));
     await Promise.all(ok.map((p) => deleteTempObject(s.nats, p.bucket, p.id)));
     throw err;
   }
+}
+
+async function abandon(s: Services, id: string, err: unknown): Promise<void> {
+  const reason = `the upload request failed before it was accepted: ${describeError(err)}`;
+  await s.jobs
+    .update(id, (j) => ({
+      ...j,
+      status: JOB_STATUS.error,
+      error: reason,
+      finished_at: new Date().toISOString(),
+    }))
+    .catch(() => undefined);
 }
 
 interface Form {
