@@ -69,14 +69,19 @@ async function* chunks(nats: Nats, info: ObjectInfo, expectedSha256?: string): A
       filter_subjects: `$O.${info.bucket}.C.${info.nuid}`,
     });
     const messages = await consumer.consume({ max_messages: 64 });
+    const next = messages[Symbol.asyncIterator]();
     try {
-      for await (const msg of messages) {
-        hash.update(msg.data);
+      while (received < info.chunks) {
+        // Chunks purged mid-read (the object expired or was replaced) would never arrive.
+        const item = await withinIdleLimit(next.next(), `temp object ${info.bucket}/${info.name}`);
+        if (item.done) break;
+        hash.update(item.value.data);
         received += 1;
-        yield msg.data;
-        if (received === info.chunks) break;
+        yield item.value.data;
       }
     } finally {
+      // Ending the iteration first: close() waits for the iterator to finish.
+      await next.return?.(undefined);
       await messages.close().catch(() => undefined);
       await consumer.delete().catch(() => undefined);
     }
@@ -88,6 +93,24 @@ async function* chunks(nats: Nats, info: ObjectInfo, expectedSha256?: string): A
     (expectedSha256 && hex !== expectedSha256)
   ) {
     throw new StorageError('INTERNAL', `temp object ${info.bucket}/${info.name} failed its digest check`);
+  }
+}
+
+/** No chunk for this long means the object is gone. */
+const CHUNK_IDLE_MS = 30_000;
+
+async function withinIdleLimit<T>(pending: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StorageError('STORAGE_UNAVAILABLE', `${what}: no data for ${CHUNK_IDLE_MS / 1000} s`)),
+      CHUNK_IDLE_MS,
+    );
+  });
+  try {
+    return await Promise.race([pending, idle]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
