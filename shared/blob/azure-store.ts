@@ -10,7 +10,7 @@ import {
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import { StorageError } from '../errors';
-import { hashBody } from './body';
+import { hashBody, writtenInfo } from './body';
 import { normaliseSha256 } from './digest';
 import { assertValidKey, assertValidPrefix, pageLimit, RESERVED_PREFIX } from './keys';
 import { assertValidRange, checkServedRange, parseContentRange } from './range';
@@ -158,13 +158,7 @@ export class AzureBlobStore implements BlobStore {
           abortSignal: options.signal,
         });
       }
-      return {
-        key,
-        size: digest.size,
-        sha256: digest.sha256,
-        contentType: options.contentType,
-        modified: new Date(),
-      };
+      return writtenInfo(key, hashed, options.contentType);
     } catch (err) {
       hashed.stream.destroy();
       throw hashed.error() ?? azureError(err, `put ${key}`);

@@ -1,5 +1,6 @@
 import { addAbortSignal, pipeline, type Readable } from 'node:stream';
 import { DigestStream } from './digest';
+import type { BlobInfo } from './types';
 
 /**
  * The put side shared by the cloud drivers: the caller's body runs through a DigestStream, and
@@ -56,4 +57,9 @@ export async function readUpTo(stream: Readable, limit: number): Promise<BodyHea
 export async function* resume(head: BodyHead): AsyncGenerator<Buffer> {
   yield* head.chunks;
   for (let next = await head.rest.next(); !next.done; next = await head.rest.next()) yield next.value;
+}
+
+/** What a cloud put wrote: the size and digest measured on the way in. */
+export function writtenInfo(key: string, hashed: HashedBody, contentType: string | undefined): BlobInfo {
+  return { key, size: hashed.digest.size, sha256: hashed.digest.sha256, contentType, modified: new Date() };
 }

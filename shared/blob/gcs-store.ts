@@ -5,7 +5,7 @@ import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { Storage, type Bucket, type File, type FileMetadata } from '@google-cloud/storage';
 import { StorageError } from '../errors';
 import { decodeCursor, encodeCursor } from './cursor';
-import { hashBody, readUpTo, resume } from './body';
+import { hashBody, readUpTo, resume, writtenInfo } from './body';
 import { normaliseSha256 } from './digest';
 import { assertValidKey, assertValidPrefix, pageLimit, RESERVED_PREFIX } from './keys';
 import { resolveRange } from './range';
@@ -97,13 +97,7 @@ export class GcsBlobStore implements BlobStore {
         await pipelineAsync(Readable.from(resume(head), { objectMode: false }), out);
         if (!expected) await this.recordDigest(file, digest.sha256);
       }
-      return {
-        key,
-        size: digest.size,
-        sha256: digest.sha256,
-        contentType: options.contentType,
-        modified: new Date(),
-      };
+      return writtenInfo(key, hashed, options.contentType);
     } catch (err) {
       hashed.stream.destroy();
       throw hashed.error() ?? gcsError(err, `put ${key}`);

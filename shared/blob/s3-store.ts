@@ -14,7 +14,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { StorageError } from '../errors';
 import { mapLimit } from './concurrency';
-import { hashBody, readUpTo, resume } from './body';
+import { hashBody, readUpTo, resume, writtenInfo } from './body';
 import { normaliseSha256, type DigestStream } from './digest';
 import { assertValidKey, assertValidPrefix, pageLimit, RESERVED_PREFIX } from './keys';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -142,13 +142,7 @@ export class S3BlobStore implements BlobStore {
         );
         if (!expected) await this.recordDigest(key, etag, digest, options.contentType);
       }
-      return {
-        key,
-        size: digest.size,
-        sha256: digest.sha256,
-        contentType: options.contentType,
-        modified: new Date(),
-      };
+      return writtenInfo(key, hashed, options.contentType);
     } catch (err) {
       hashed.stream.destroy();
       throw hashed.error() ?? abortReason(options.signal) ?? s3Error(err, `put ${key}`);
