@@ -48,6 +48,9 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     num_replicas: replicas,
+    // Work messages carry the job id as their msgID; remembering ids for the temp-store
+    // lifetime lets the stale-job sweeper republish without ever doubling a message.
+    duplicate_window: config.tempTtlHours * HOUR_NS,
   });
   await ensureStream(jsm, {
     name: STREAMS.RESULTS.name,
@@ -78,7 +81,8 @@ async function ensureStream(
     await jsm.streams.add(cfg);
   } else if (
     JSON.stringify(current.subjects) !== JSON.stringify(cfg.subjects) ||
-    (current.max_age ?? 0) !== (cfg.max_age ?? 0)
+    (current.max_age ?? 0) !== (cfg.max_age ?? 0) ||
+    (cfg.duplicate_window !== undefined && current.duplicate_window !== cfg.duplicate_window)
   ) {
     await jsm.streams.update(cfg.name, cfg);
   }

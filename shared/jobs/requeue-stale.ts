@@ -1,0 +1,54 @@
+import { SUBJECTS } from '../nats/names';
+import type { Services } from '../runtime/services';
+import { JOB_STATUS, type Job } from './types';
+
+/** A pending job this old has either been waiting in a long queue or lost its work message. */
+export const STALE_AFTER_MS = 5 * 60 * 1000;
+
+export interface RequeueReport {
+  /** Jobs whose work message was missing and has been published again. */
+  requeued: string[];
+  /** Stale jobs whose message is still queued (the republish was a duplicate). */
+  stillQueued: number;
+  /** Jobs that waited longer than the temp store keeps uploads, now `error`. */
+  expired: string[];
+}
+
+/**
+ * The stale-job sweeper (a scheduled task): an upload is acknowledged only after its job is
+ * published, but a node can die between writing the job record and publishing its work
+ * message. Every pending job older than STALE_AFTER_MS is published again under its id; the
+ * JOBS stream's duplicate window (the temp-store lifetime) drops the republish when the
+ * original message exists, so nothing ever runs twice. A job older than the temp store's
+ * lifetime cannot run any more (its upload is gone) and ends in `error`.
+ */
+export async function requeueStaleJobs(s: Services, now = Date.now()): Promise<RequeueReport> {
+  const report: RequeueReport = { requeued: [], stillQueued: 0, expired: [] };
+  const ttlMs = s.config.tempTtlHours * 3600 * 1000;
+  const { jobs: pending } = await s.jobs.list({ status: JOB_STATUS.pending, limit: Number.MAX_SAFE_INTEGER });
+  for (const job of pending) {
+    const age = now - Date.parse(job.created_at);
+    if (age < STALE_AFTER_MS) continue;
+    if (age >= ttlMs) {
+      await expire(s, job);
+      report.expired.push(job.id);
+      continue;
+    }
+    const ack = await s.nats.js.publish(SUBJECTS.job(job.template), JSON.stringify({ id: job.id }), {
+      msgID: job.id,
+    });
+    if (ack.duplicate) report.stillQueued += 1;
+    else report.requeued.push(job.id);
+  }
+  if (report.requeued.length > 0 || report.expired.length > 0) s.log.warn(report, 'stale jobs swept');
+  return report;
+}
+
+async function expire(s: Services, job: Job): Promise<void> {
+  const reason = `no node took the job within ${s.config.tempTtlHours} h; its upload has expired from the temp store`;
+  await s.jobs.update(job.id, (j) =>
+    j.status === JOB_STATUS.pending
+      ? { ...j, status: JOB_STATUS.error, error: reason, finished_at: new Date().toISOString() }
+      : null,
+  );
+}
