@@ -69,8 +69,7 @@ async function main(): Promise<void> {
         name,
         {
           AUDIUS_PORT: String(port),
-          AUDIUS_HOST:
-            process.env.AUDIUS_HOST_TEMPLATE?.replace('{port}', String(port)) ?? `http://127.0.0.1:${port}`,
+          AUDIUS_HOST: `http://127.0.0.1:${port}`,
           AUDIUS_DATA_DIR: path.join(dataDir, name),
           AUDIUS_NATS_REPLICAS: String(natsSize),
           NATS_SERVER_URL: nats.urls.join(','),
