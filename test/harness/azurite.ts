@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { stopChild } from './stop-child';
 
 /**
  * Azurite's blob service for tests: the npm dev dependency's own bin, loopback only, a port the
@@ -103,14 +104,4 @@ function readPort(child: ChildProcess): Promise<number> {
       finish(() => reject(new Error(`Azurite exited with code ${code}: ${stderr.trim()}`))),
     );
   });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.stdin?.end();
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }

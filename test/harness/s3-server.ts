@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { stopChild } from './stop-child';
 
 /**
  * A real S3-protocol server for tests (DESIGN §9 "S3 servers for tests": s3rver, plain HTTP on
@@ -190,14 +191,4 @@ function readPort(child: ChildProcess): Promise<number> {
       done(() => reject(new Error(`s3rver exited with code ${code} before listening`))),
     );
   });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.stdin?.end();
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -6,12 +6,8 @@ import { newId } from '../../shared/jobs/ids';
 import { createLogger } from '../../shared/log';
 import { STREAMS } from '../../shared/nats/names';
 import { putTempObject } from '../../shared/nats/temp-objects';
-import { buildServices } from '../../shared/runtime/build-services';
-import { closeServices } from '../../shared/runtime/node';
-import { provideServices, type Services } from '../../shared/runtime/services';
-import { testConfig } from '../harness/config';
-import { startTestNats, type TestNats } from '../harness/nats';
-import { tempDir } from '../harness/temp';
+import type { Services } from '../../shared/runtime/services';
+import { startInProcessServices, type InProcessServices } from '../harness/services';
 
 /**
  * The scheduled sweeper, invoked as a function: a pending job whose work message was never
@@ -19,9 +15,8 @@ import { tempDir } from '../harness/temp';
  * sweeps — and one older than the temp store's lifetime ends in error.
  */
 describe('stale-job sweeper', () => {
-  let nats: TestNats;
+  let node: InProcessServices;
   let s: Services;
-  const temp = tempDir('sweep');
   const context = {
     functionName: 'requeueStale',
     signal: new AbortController().signal,
@@ -58,16 +53,11 @@ describe('stale-job sweeper', () => {
   };
 
   beforeAll(async () => {
-    nats = await startTestNats(1);
-    s = await buildServices(testConfig(nats.urls, temp.dir), createLogger('test', 'silent'));
-    provideServices(s);
+    node = await startInProcessServices('sweep');
+    s = node.services;
   });
 
-  afterAll(async () => {
-    if (s) await closeServices(s);
-    await nats?.stop();
-    temp.remove();
-  });
+  afterAll(() => node?.stop());
 
   test('a stale orphan is published again, exactly once over repeated sweeps; a fresh one is left alone', async () => {
     const stale = await orphan(STALE_AFTER_MS + 60_000);

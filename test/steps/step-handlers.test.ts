@@ -6,20 +6,15 @@ import { handler as squareStep } from '../../functions/transcode/img-square';
 import { handler as storeStep } from '../../functions/tasks/store-results';
 import { receiveUpload } from '../../shared/jobs/upload';
 import { createLogger } from '../../shared/log';
-import { buildServices } from '../../shared/runtime/build-services';
-import { closeServices } from '../../shared/runtime/node';
-import { provideServices, type Services } from '../../shared/runtime/services';
+import type { Services } from '../../shared/runtime/services';
+import { startInProcessServices, type InProcessServices } from '../harness/services';
 import type { StepContext, StepEvent } from '../../shared/runtime/step';
-import { testConfig } from '../harness/config';
 import { makeTone, sha256Hex } from '../harness/media';
-import { startTestNats, type TestNats } from '../harness/nats';
-import { tempDir } from '../harness/temp';
 
 /** Each step is a function: event in, result out — invoked here without the runtime. */
 describe('transcode and storer steps invoked directly', () => {
-  let nats: TestNats;
+  let node: InProcessServices;
   let s: Services;
-  const temp = tempDir('steps');
   const context = (): StepContext => ({
     functionName: 'test',
     signal: new AbortController().signal,
@@ -55,19 +50,14 @@ describe('transcode and storer steps invoked directly', () => {
   };
 
   beforeAll(async () => {
-    nats = await startTestNats(1);
-    s = await buildServices(testConfig(nats.urls, temp.dir), createLogger('test', 'silent'));
-    provideServices(s);
+    node = await startInProcessServices('steps');
+    s = node.services;
   });
 
-  afterAll(async () => {
-    if (s) await closeServices(s);
-    await nats?.stop();
-    temp.remove();
-  });
+  afterAll(() => node?.stop());
 
   test('audio: the step transcodes to MP3 320k + preview in the temp store; the storer makes it done', async () => {
-    const source = makeTone(temp.dir, 'song.flac', 3);
+    const source = makeTone(node.dir, 'song.flac', 3);
     const job = await upload('song.flac', fs.readFileSync(source), 'audio');
 
     const transcoded = await audioStep(event(job.id), context());
@@ -112,7 +102,7 @@ describe('transcode and storer steps invoked directly', () => {
   });
 
   test('a corrupt source fails permanently and leaves the job in error with the reason', async () => {
-    const wav = fs.readFileSync(makeTone(temp.dir, 'x.wav', 1));
+    const wav = fs.readFileSync(makeTone(node.dir, 'x.wav', 1));
     const corrupt = Buffer.concat([wav.subarray(0, 12), Buffer.alloc(2000, 0xff)]);
     const job = await upload('x.wav', corrupt, 'audio');
     await expect(audioStep(event(job.id), context())).rejects.toMatchObject({
@@ -126,7 +116,7 @@ describe('transcode and storer steps invoked directly', () => {
   });
 
   test('a delivery past the last attempt (the last worker was lost) ends the job in error, untranscoded', async () => {
-    const job = await upload('lost.flac', fs.readFileSync(makeTone(temp.dir, 'lost.flac', 1)), 'audio');
+    const job = await upload('lost.flac', fs.readFileSync(makeTone(node.dir, 'lost.flac', 1)), 'audio');
     const settled = await audioStep(event(job.id, 4), context());
     expect(settled).toMatchObject({ status: 'error', results: [] });
     expect(settled.error).toMatch(/gave up after 3 attempts/);
