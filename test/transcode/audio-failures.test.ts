@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StorageError } from '../../shared/errors';
 import { transcodeAudio } from '../../shared/transcode/mod';
@@ -12,6 +12,7 @@ import {
   removeDir,
   storageError,
   tempDir,
+  freshDir,
 } from './helpers';
 
 /**
@@ -63,12 +64,6 @@ afterAll(() => {
   removeDir(work);
 });
 
-function freshDir(name: string): string {
-  const dir = path.join(work, name);
-  mkdirSync(dir);
-  return dir;
-}
-
 describe('rejected input: permanent TRANSCODE_FAILED, readable reason, nothing left behind', () => {
   const cases: { name: string; file: string; max?: number; reason: RegExp }[] = [
     {
@@ -109,7 +104,7 @@ describe('rejected input: permanent TRANSCODE_FAILED, readable reason, nothing l
 
   test.each(cases)('$name', async (c) => {
     // Prepare
-    const dir = freshDir(c.file.replace(/\W/g, '-') + (c.max ?? ''));
+    const dir = freshDir(work, c.file.replace(/\W/g, '-') + (c.max ?? ''));
 
     // Act
     const err = await storageError(
@@ -125,7 +120,7 @@ describe('rejected input: permanent TRANSCODE_FAILED, readable reason, nothing l
   });
 
   test('bad options are the caller’s bug: VALIDATION_FAILED / BAD_ID before any work', async () => {
-    const dir = freshDir('bad-options');
+    const dir = freshDir(work, 'bad-options');
     const base = { input: f('three-seconds.wav'), workDir: dir, id: TEST_ID, maxDurationSeconds: 600 };
     await expect(transcodeAudio({ ...base, id: '../escape' })).rejects.toMatchObject({ code: 'BAD_ID' });
     await expect(transcodeAudio({ ...base, maxDurationSeconds: 0 })).rejects.toMatchObject({
@@ -144,7 +139,7 @@ describe('rejected input: permanent TRANSCODE_FAILED, readable reason, nothing l
 describe('progress', () => {
   test('increasing fractions, at most one per 250 ms, ending at exactly 1', async () => {
     // Prepare
-    const dir = freshDir('progress');
+    const dir = freshDir(work, 'progress');
     const seen: { fraction: number; at: number }[] = [];
 
     // Act
@@ -171,7 +166,7 @@ describe('progress', () => {
 describe('abort and timeout', () => {
   test('abort kills ffmpeg mid-encode, rejects with the reason and removes every temp file', async () => {
     // Prepare
-    const dir = freshDir('abort');
+    const dir = freshDir(work, 'abort');
     const controller = new AbortController();
     const reason = new Error('worker shutting down');
     let runningAtAbort: number[] = [];
@@ -199,7 +194,7 @@ describe('abort and timeout', () => {
   });
 
   test('an already-aborted signal rejects before anything starts', async () => {
-    const dir = freshDir('pre-aborted');
+    const dir = freshDir(work, 'pre-aborted');
     const reason = new Error('too late');
     const outcome = await transcodeAudio({
       input: f('long.wav'),
@@ -214,7 +209,7 @@ describe('abort and timeout', () => {
 
   test('a timeout kills ffmpeg and fails non-permanently (redelivery may find a faster node)', async () => {
     // Prepare
-    const dir = freshDir('timeout');
+    const dir = freshDir(work, 'timeout');
 
     // Act
     const err = await storageError(

@@ -1,5 +1,5 @@
 import { execFileSync, execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,13 @@ export function tempDir(prefix: string): string {
 
 export function removeDir(dir: string | undefined): void {
   if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A new, empty work dir `name` inside `root`, one per case so leftovers are attributable. */
+export function freshDir(root: string, name: string): string {
+  const dir = path.join(root, name);
+  mkdirSync(dir);
+  return dir;
 }
 
 /** ffmpeg for fixtures: errors only, overwrite. */

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { transcodeImage } from '../../shared/transcode/mod';
 import { bombPng, paint, RED } from './image-fixtures';
-import { TEST_ID, ffmpeg, listDir, removeDir, storageError, tempDir } from './helpers';
+import { TEST_ID, ffmpeg, listDir, removeDir, storageError, tempDir, freshDir } from './helpers';
 
 /** Bad images end in a permanent TRANSCODE_FAILED with a readable reason and no files. */
 
@@ -44,12 +44,6 @@ afterAll(() => {
   removeDir(work);
 });
 
-function freshDir(name: string): string {
-  const dir = path.join(work, name);
-  mkdirSync(dir);
-  return dir;
-}
-
 describe('rejected images', () => {
   const cases: { name: string; file: string; maxPixels?: number; reason: RegExp }[] = [
     {
@@ -82,7 +76,7 @@ describe('rejected images', () => {
 
   test.each(cases)('$name', async (c) => {
     // Prepare
-    const dir = freshDir(c.file.replace(/\W/g, '-') + (c.maxPixels ?? ''));
+    const dir = freshDir(work, c.file.replace(/\W/g, '-') + (c.maxPixels ?? ''));
 
     // Act
     const err = await storageError(
@@ -103,7 +97,7 @@ describe('rejected images', () => {
   });
 
   test('bad options: VALIDATION_FAILED / BAD_ID, nothing written', async () => {
-    const dir = freshDir('bad-options');
+    const dir = freshDir(work, 'bad-options');
     const base = {
       template: 'img_square' as const,
       input: f('big.jpg'),
@@ -125,8 +119,8 @@ describe('rejected images', () => {
 describe('abort', () => {
   test('an aborted signal rejects with its reason; abort during the work removes what was written', async () => {
     // Prepare
-    const before = freshDir('abort-before');
-    const during = freshDir('abort-during');
+    const before = freshDir(work, 'abort-before');
+    const during = freshDir(work, 'abort-during');
     const reason = new Error('shutting down');
     const controller = new AbortController();
     const base = { template: 'img_square' as const, input: f('big.jpg'), id: TEST_ID, maxPixels: 1e8 };
