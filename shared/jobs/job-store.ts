@@ -50,11 +50,16 @@ export class JobStore {
     }
   }
 
-  /** Newest first (ids sort by creation time), optionally only one status. */
-  async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
+  /** Every job id, in no particular order (one request streams them all). */
+  async ids(): Promise<string[]> {
     const keys: string[] = [];
     for await (const key of await this.kv.keys()) keys.push(key);
-    keys.sort().reverse();
+    return keys;
+  }
+
+  /** Newest first (ids sort by creation time), optionally only one status. */
+  async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
+    const keys = (await this.ids()).sort().reverse();
     const start = options.cursor ? keys.findIndex((k) => k < options.cursor!) : 0;
     const jobs: Job[] = [];
     let i = start < 0 ? keys.length : start;

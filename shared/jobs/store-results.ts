@@ -50,7 +50,11 @@ async function storeOne(s: Services, result: JobResult, signal: AbortSignal): Pr
   });
 }
 
-function recordHolder(job: Job, me: string, owners: string[]): Job | null {
+/**
+ * The job with `me` recorded as a holder of every result; `done` once every owner holds every
+ * result. null when nothing changes (JobStore.update then writes nothing).
+ */
+export function recordHolder(job: Job, me: string, owners: string[]): Job | null {
   const results = job.results.map((r) =>
     r.nodes.includes(me) ? r : { ...r, nodes: [...r.nodes, me].sort() },
   );
@@ -60,4 +64,10 @@ function recordHolder(job: Job, me: string, owners: string[]): Job | null {
   return complete && job.status !== JOB_STATUS.done
     ? { ...job, results, status: JOB_STATUS.done, finished_at: new Date().toISOString(), error: undefined }
     : { ...job, results };
+}
+
+/** The job without `me` among its results' holders (a trimmed copy); null when it was not there. */
+export function forgetHolder(job: Job, me: string): Job | null {
+  if (!job.results.some((r) => r.nodes.includes(me))) return null;
+  return { ...job, results: job.results.map((r) => ({ ...r, nodes: r.nodes.filter((n) => n !== me) })) };
 }

@@ -28,6 +28,7 @@ export class Membership extends EventEmitter {
   private readonly history: MembershipChange[] = [];
   private ringView: Ring;
   private healthyKey = '';
+  private changedAtMs = Date.now();
   private timers: NodeJS.Timeout[] = [];
   private watchStop?: () => void;
   private stopped = false;
@@ -85,6 +86,14 @@ export class Membership extends EventEmitter {
 
   healthy(): Member[] {
     return this.list().filter((m) => m.healthy);
+  }
+
+  /**
+   * ms since epoch of the last change of this node's ring (its start, before any): repair
+   * deletes nothing while this is younger than its grace period (DESIGN §10 "Safety").
+   */
+  ringChangedAt(): number {
+    return this.changedAtMs;
   }
 
   changes(): MembershipChange[] {
@@ -148,6 +157,7 @@ export class Membership extends EventEmitter {
     const before = new Map(this.ringView.nodes.map((n) => [n.id, n.weight]));
     const after = new Map(healthy.map((m) => [m.nodeId, m.weight > 0 ? m.weight : 1]));
     this.healthyKey = key;
+    this.changedAtMs = now;
     const joined = [...after.keys()].filter((id) => !before.has(id));
     const left = [...before.keys()].filter((id) => !after.has(id));
     const reweighted = [...after].some(([id, w]) => before.has(id) && before.get(id) !== w);

@@ -16,6 +16,7 @@ export function selfRecord(
   startedAt: number,
   ring: () => Ring,
   counters: NodeCounters,
+  repair: () => NodeRecord['repair'] = () => undefined,
 ): () => NodeRecord {
   return () => {
     const r = ring();
@@ -32,6 +33,7 @@ export function selfRecord(
       shardCount: r.has(identity.address) ? r.shardsOf(identity.address).length : 0,
       ringFingerprint: r.fingerprint(),
       jobsDone: counters.jobsDone,
+      repair: repair(),
     };
   };
 }

@@ -1,3 +1,5 @@
+import type { RepairStatus } from '../repair/repairer';
+
 /** A node's record in KV bucket `nodes` (DESIGN §3), keyed by its node id. */
 export interface NodeRecord {
   /** Lower-case `0x…` delegate wallet address. */
@@ -20,6 +22,8 @@ export interface NodeRecord {
   ringFingerprint: string;
   /** Jobs this node's transcode steps finished since it started. */
   jobsDone: number;
+  /** Repair and scrub as this node last saw them (shared/repair/repairer.ts), for the weather map. */
+  repair?: RepairStatus;
   /** Set on a clean shutdown: the others drop the node at once instead of after the TTL. */
   leaving?: boolean;
 }

@@ -8,6 +8,12 @@ import { openBlobStore } from '../blob/open';
 import { Membership } from '../membership/membership';
 import { selfRecord, type NodeCounters } from '../membership/self-record';
 import { JobStore } from '../jobs/job-store';
+import { Catalog } from '../repair/catalog';
+import { PeerClient } from '../repair/peer-client';
+import { Repairer } from '../repair/repairer';
+import { emptyStats } from '../repair/stats';
+import { megabytesPerSecond } from '../repair/throttle';
+import { TrackedBlobStore } from '../repair/tracked-store';
 import type { Services } from './services';
 
 /**
@@ -20,7 +26,8 @@ export async function buildServices(
   log: Logger,
   options: { member?: boolean } = {},
 ): Promise<Services> {
-  const blob = await openBlobStore(config.storageUrl);
+  const catalog = new Catalog(config.namespace, config.shardLength);
+  const blob = new TrackedBlobStore(await openBlobStore(config.storageUrl), catalog);
   const identity = loadIdentity(config.delegateKey, config.dataDir);
   const nats = await connectNats(
     config.natsUrl,
@@ -32,7 +39,15 @@ export async function buildServices(
     const startedAt = Date.now();
     const counters: NodeCounters = { jobsDone: 0 };
     let membership: Membership | undefined = undefined;
-    const self = selfRecord(config, identity, startedAt, () => membership!.ring(), counters);
+    let repair: Repairer | undefined = undefined;
+    const self = selfRecord(
+      config,
+      identity,
+      startedAt,
+      () => membership!.ring(),
+      counters,
+      () => repair?.status(),
+    );
     membership = new Membership({
       kv: await nats.kvm.open(BUCKETS.nodes),
       self: options.member === false ? undefined : self,
@@ -44,7 +59,21 @@ export async function buildServices(
     });
     await membership.start();
     const jobs = new JobStore(await nats.kvm.open(BUCKETS.jobs));
-    return { config, log, identity, nats, blob, membership, jobs, counters, startedAt };
+    repair = new Repairer({
+      config,
+      log: log.child({ part: 'repair' }),
+      identity,
+      nats,
+      membership,
+      jobs,
+      blob,
+      catalog,
+      peers: new PeerClient(identity, config.peerTimeoutSeconds * 1000),
+      pullLimiter: megabytesPerSecond(config.repairMaxMBps),
+      stats: emptyStats(),
+    });
+    if (options.member !== false) repair.start();
+    return { config, log, identity, nats, blob, catalog, membership, jobs, repair, counters, startedAt };
   } catch (err) {
     await nats.nc.close();
     await blob.close();

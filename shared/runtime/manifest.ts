@@ -51,9 +51,21 @@ export interface Manifest {
   functions: FunctionSpec[];
 }
 
-export function loadManifest(file = path.join(PROJECT_ROOT, 'serverless.yml')): Manifest {
-  // `${…}` variables are Serverless's; only the plain structure matters to the runtime.
-  return manifestFromDoc(parse(fs.readFileSync(file, 'utf8')));
+export function loadManifest(
+  file = path.join(PROJECT_ROOT, 'serverless.yml'),
+  env: NodeJS.ProcessEnv = process.env,
+): Manifest {
+  // `${…}` variables are Serverless's; the runtime resolves the `${env:NAME, 'default'}` form
+  // (schedule rates use it) as osls does, and leaves the rest alone.
+  return manifestFromDoc(parse(resolveEnvVariables(fs.readFileSync(file, 'utf8'), env)));
+}
+
+/** `${env:NAME, 'default'}` → the variable's value, or the default when it is unset or empty. */
+export function resolveEnvVariables(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(
+    /\$\{env:([A-Za-z_][A-Za-z0-9_]*),\s*'([^']*)'\}/g,
+    (_m, name: string, fallback: string) => (env[name] ? env[name] : fallback),
+  );
 }
 
 /** From the parsed document (or osls's resolved `service`, for the offline plugin). */

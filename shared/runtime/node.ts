@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import { access, stopAccess } from '../access/access';
 import { createApp, mountRoute } from './app';
 import { buildServices } from './build-services';
 import { httpRouteOf } from './load-function';
@@ -33,6 +34,8 @@ export async function startNode(config: Config, manifest: Manifest, log: Logger)
     await closeServices(services);
   };
   try {
+    // Follow the delist set from the start: a takedown must reach this node before any read.
+    await access(services);
     for (const spec of manifest.functions) {
       if (spec.http.length > 0) mountRoute(app, httpRouteOf(spec));
     }
@@ -47,7 +50,9 @@ export async function startNode(config: Config, manifest: Manifest, log: Logger)
 }
 
 export async function closeServices(services: Services): Promise<void> {
+  await services.repair.stop();
   await services.membership.stop();
+  await stopAccess(services);
   // Draining needs a live server; when NATS is already gone, do not hang the shutdown.
   const drained = services.nats.nc.drain().catch(() => undefined);
   const timeout = new Promise((resolve) => setTimeout(resolve, 3000).unref());

@@ -2,10 +2,12 @@ import type { Config } from '../config';
 import type { Nats } from '../nats/connection';
 import type { Logger } from '../log';
 import type { Identity } from '../identity/wallet';
-import type { BlobStore } from '../blob/types';
 import type { Membership } from '../membership/membership';
 import type { NodeCounters } from '../membership/self-record';
 import type { JobStore } from '../jobs/job-store';
+import type { Catalog } from '../repair/catalog';
+import type { Repairer } from '../repair/repairer';
+import type { TrackedBlobStore } from '../repair/tracked-store';
 
 /**
  * What a handler may use: the node's configuration and connections. The runtime provides
@@ -18,9 +20,14 @@ export interface Services {
   /** ms since epoch when the node started. */
   startedAt: number;
   nats: Nats;
-  blob: BlobStore;
+  /** The long-term store, tracked by the catalog (shared/repair/tracked-store.ts). */
+  blob: TrackedBlobStore;
+  /** This node's index of what it holds, by shard, with per-shard summaries. */
+  catalog: Catalog;
   membership: Membership;
   jobs: JobStore;
+  /** Repair, rebalance and scrub (shared/repair/). */
+  repair: Repairer;
   counters: NodeCounters;
 }
 

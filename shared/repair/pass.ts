@@ -1,0 +1,178 @@
+import { mapLimit } from '../blob/concurrency';
+import { describeError } from '../errors';
+import type { CatalogEntry } from './catalog';
+import type { RepairContext } from './context';
+import { recordCopies } from './job-records';
+import type { Peer } from './peer-client';
+import { missingFiles, underReplicatedCount, type Want } from './plan';
+import { pullFile } from './pull';
+import { trimShards } from './trim';
+
+export interface PassReport {
+  /** Shards some node holds that this node compared. */
+  shards: number;
+  /** (shard, peer) pairs whose summaries differed, so were listed. */
+  listed: number;
+  pulled: number;
+  pullFailed: number;
+  deleted: number;
+  underReplicated: number;
+  /** Requests to peers this pass made. */
+  requests: number;
+  seconds: number;
+  /** Why nothing was trimmed, when there was something to trim. */
+  trimBlocked?: string;
+}
+
+type Summaries = Map<string, Record<string, [number, string]> | null>;
+
+/**
+ * One anti-entropy pass (DESIGN §4.5, §10): compare per-shard summaries with every healthy
+ * peer in one request each, list only the (shard, peer) pairs that differ, pull what this
+ * node lacks of the shards it owns, then trim the shards it no longer owns where that is safe.
+ * An idle pass costs one request per peer.
+ */
+export async function repairPass(ctx: RepairContext, signal: AbortSignal): Promise<PassReport> {
+  const started = Date.now();
+  const requestsBefore = ctx.peers.requests;
+  await ctx.catalog.build(ctx.blob.inner);
+  const me = ctx.identity.address;
+  const ring = ctx.membership.ring();
+  const peers: Peer[] = ctx.membership
+    .healthy()
+    .filter((m) => m.nodeId !== me)
+    .map((m) => ({ nodeId: m.nodeId, host: m.host }));
+  const summaries = await fetchSummaries(ctx, peers, signal);
+  const shards = new Set(ctx.catalog.heldShards());
+  for (const s of summaries.values()) for (const shard of Object.keys(s ?? {})) shards.add(shard);
+
+  const owned = [...shards].filter((shard) => ring.owners(shard).includes(me));
+  const toTrim = [...shards].filter(
+    (shard) => !ring.owners(shard).includes(me) && ctx.catalog.summary(shard).count > 0,
+  );
+  const pairs = owned.flatMap((shard) =>
+    differingPeers(ctx, shard, peers, summaries).map((peer) => ({ shard, peer })),
+  );
+  const listings = await fetchListings(ctx, pairs, signal);
+
+  const wants: Want[] = [];
+  let underReplicated = 0;
+  for (const shard of owned) {
+    const owners = ring.owners(shard);
+    const mine = new Map(ctx.catalog.list(shard).map((e) => [e.name, e]));
+    const theirs = listings.get(shard) ?? new Map<string, CatalogEntry[]>();
+    const lacking = missingFiles(shard, mine, theirs, owners);
+    wants.push(...lacking);
+    if (owners[0] === me) {
+      const names = [...mine.keys(), ...lacking.map((w) => w.entry.name)];
+      underReplicated += underReplicatedCount(
+        names,
+        holdings(ctx, shard, owners, mine, theirs, summaries),
+        owners.length,
+      );
+    }
+  }
+  const pulled = await pullWants(ctx, wants, peers, signal);
+  await recordCopies(ctx, pulled, 'held', signal);
+  const trim = await trimShards(ctx, toTrim, signal);
+  return {
+    shards: shards.size,
+    listed: pairs.length,
+    pulled: pulled.length,
+    pullFailed: wants.length - pulled.length,
+    deleted: trim.deleted,
+    underReplicated,
+    requests: ctx.peers.requests - requestsBefore,
+    seconds: (Date.now() - started) / 1000,
+    trimBlocked: trim.blocked,
+  };
+}
+
+async function fetchSummaries(ctx: RepairContext, peers: Peer[], signal: AbortSignal): Promise<Summaries> {
+  const answers = await mapLimit(peers, 8, async (peer) => {
+    try {
+      return (await ctx.peers.summaries(peer, signal)).shards;
+    } catch (err) {
+      ctx.log.warn(
+        { peer: peer.host, err: describeError(err) },
+        'repair: peer summaries unavailable; skipping it',
+      );
+      return null;
+    }
+  });
+  return new Map(peers.map((p, i) => [p.nodeId, answers[i]]));
+}
+
+/** Peers whose summary of `shard` is non-empty and differs from this node's. */
+function differingPeers(ctx: RepairContext, shard: string, peers: Peer[], summaries: Summaries): Peer[] {
+  const mine = ctx.catalog.summary(shard);
+  return peers.filter((p) => {
+    const theirs = summaries.get(p.nodeId)?.[shard];
+    return theirs !== undefined && (theirs[0] !== mine.count || theirs[1] !== mine.digest);
+  });
+}
+
+async function fetchListings(
+  ctx: RepairContext,
+  pairs: { shard: string; peer: Peer }[],
+  signal: AbortSignal,
+): Promise<Map<string, Map<string, CatalogEntry[]>>> {
+  const out = new Map<string, Map<string, CatalogEntry[]>>();
+  await mapLimit(pairs, 8, async ({ shard, peer }) => {
+    try {
+      const files = await ctx.peers.listing(peer, shard, signal);
+      if (!out.has(shard)) out.set(shard, new Map());
+      out.get(shard)!.set(peer.nodeId, files);
+    } catch (err) {
+      ctx.log.warn(
+        { peer: peer.host, shard, err: describeError(err) },
+        'repair: listing unavailable; skipping it',
+      );
+    }
+  });
+  return out;
+}
+
+/** What each owner of a shard holds, as far as this pass knows (null: it did not answer). */
+function holdings(
+  ctx: RepairContext,
+  shard: string,
+  owners: string[],
+  mine: Map<string, CatalogEntry>,
+  theirs: Map<string, CatalogEntry[]>,
+  summaries: Summaries,
+): Map<string, ReadonlySet<string> | null> {
+  const out = new Map<string, ReadonlySet<string> | null>();
+  const myNames = new Set(mine.keys());
+  const mySummary = ctx.catalog.summary(shard);
+  const holdingBySummary = (
+    theirs: [number, string] | undefined,
+    all: Record<string, [number, string]> | null | undefined,
+    m: { count: number; digest: string },
+  ): ReadonlySet<string> | null => {
+    if (!all) return null; // did not answer
+    if (!theirs) return new Set(); // holds nothing of the shard
+    return theirs[0] === m.count && theirs[1] === m.digest ? myNames : null; // same set, or unlisted
+  };
+  for (const owner of owners) {
+    if (owner === ctx.identity.address) out.set(owner, myNames);
+    else if (theirs.has(owner)) out.set(owner, new Set(theirs.get(owner)!.map((e) => e.name)));
+    else out.set(owner, holdingBySummary(summaries.get(owner)?.[shard], summaries.get(owner), mySummary));
+  }
+  return out;
+}
+
+async function pullWants(
+  ctx: RepairContext,
+  wants: Want[],
+  peers: Peer[],
+  signal: AbortSignal,
+): Promise<Want[]> {
+  const hosts = new Map(peers.map((p) => [p.nodeId, p]));
+  const done = await mapLimit(wants, ctx.config.repairConcurrency, async (want) => {
+    if (signal.aborted) return false;
+    const sources = want.holders.flatMap((id) => (hosts.has(id) ? [{ peer: hosts.get(id)! }] : []));
+    return pullFile(ctx, want.entry, sources, signal);
+  });
+  return wants.filter((_, i) => done[i]);
+}

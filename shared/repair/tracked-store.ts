@@ -1,0 +1,122 @@
+import type {
+  BlobInfo,
+  BlobRead,
+  BlobStore,
+  GetOptions,
+  ListOptions,
+  ListPage,
+  PutOptions,
+} from '../blob/types';
+import type { Readable } from 'node:stream';
+import type { Catalog } from './catalog';
+import { HoldbackVerifyStream } from './verify-stream';
+
+/** Called when a full read finds a copy whose bytes do not match its recorded sha256. */
+export type CorruptionHandler = (key: string, expectedSha256: string, actualSha256: string) => void;
+
+/**
+ * The node's long-term store as every handler sees it: the configured driver, plus
+ * - the catalog (./catalog.ts) kept current on every put, delete and copy;
+ * - quarantine: a key marked bad answers as if absent (reads redirect to a good holder)
+ *   until a verified put replaces it;
+ * - verified full reads: a whole-object get hashes what it streams against the catalogued
+ *   sha256 and reports a mismatch (ranged reads cannot be checked; the scrub covers them).
+ */
+export class TrackedBlobStore implements BlobStore {
+  private readonly quarantined = new Set<string>();
+  onCorrupt: CorruptionHandler = () => undefined;
+
+  constructor(
+    readonly inner: BlobStore,
+    readonly catalog: Catalog,
+  ) {}
+
+  get scheme() {
+    return this.inner.scheme;
+  }
+  get displayUrl() {
+    return this.inner.displayUrl;
+  }
+  get abilities() {
+    return this.inner.abilities;
+  }
+
+  check(): Promise<void> {
+    return this.inner.check();
+  }
+
+  async put(key: string, body: Readable, options?: PutOptions): Promise<BlobInfo> {
+    const info = await this.inner.put(key, body, options);
+    this.quarantined.delete(key);
+    this.record(key, info);
+    return info;
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<BlobRead | null> {
+    if (this.quarantined.has(key)) return null;
+    const read = await this.inner.get(key, options);
+    if (!read) return null;
+    const expected = this.expectedSha256(key) ?? read.info.sha256;
+    // The catalog remembers the digest the copy was verified against when written; a driver
+    // that no longer vouches for it (the file store after an outside edit) still gets checked.
+    if (expected && !read.info.sha256) read.info.sha256 = expected;
+    if (!options.range && expected) {
+      const verify = new HoldbackVerifyStream(expected, (actual) => this.onCorrupt(key, expected, actual));
+      read.body.on('error', (err) => verify.destroy(err));
+      return { ...read, body: read.body.pipe(verify) };
+    }
+    return read;
+  }
+
+  async head(key: string): Promise<BlobInfo | null> {
+    if (this.quarantined.has(key)) return null;
+    const info = await this.inner.head(key);
+    const expected = this.expectedSha256(key);
+    if (info && expected && !info.sha256) info.sha256 = expected;
+    return info;
+  }
+
+  list(prefix: string, options?: ListOptions): Promise<ListPage> {
+    return this.inner.list(prefix, options);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const where = this.catalog.parseKey(key);
+    if (where) this.catalog.remove(where.shard, where.name);
+    return this.inner.delete(key);
+  }
+
+  async copy(from: string, to: string): Promise<BlobInfo> {
+    const info = await this.inner.copy(from, to);
+    this.record(to, info);
+    return info;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** From now on `key` reads as absent and leaves the catalog; true when it was not already. */
+  quarantine(key: string): boolean {
+    const where = this.catalog.parseKey(key);
+    if (where) this.catalog.remove(where.shard, where.name);
+    if (this.quarantined.has(key)) return false;
+    this.quarantined.add(key);
+    return true;
+  }
+
+  isQuarantined(key: string): boolean {
+    return this.quarantined.has(key);
+  }
+
+  private expectedSha256(key: string): string | undefined {
+    const where = this.catalog.parseKey(key);
+    return where ? this.catalog.get(where.shard, where.name)?.sha256 : undefined;
+  }
+
+  private record(key: string, info: BlobInfo): void {
+    const where = this.catalog.parseKey(key);
+    if (where && info.sha256)
+      this.catalog.add(where.shard, { name: where.name, size: info.size, sha256: info.sha256 });
+  }
+}

@@ -1,0 +1,84 @@
+import { describeError } from '../errors';
+import { longTermKey } from '../jobs/keys';
+import type { CatalogEntry } from './catalog';
+import type { RepairContext } from './context';
+import { recordCopies } from './job-records';
+import { confirmedOnAllOwners, deletionBlockedBecause } from './plan';
+import { repairMetrics } from './stats';
+
+/**
+ * Rebalance's second half (DESIGN §10 "Safety"): delete copies of shards this node no longer
+ * owns — only when it is safe to delete at all (plan.ts deletionBlockedBecause), and only the
+ * files a fresh listing from every one of the R current owners shows with the same size and
+ * sha256. The checks are repeated before each shard: NATS or the ring can change mid-pass.
+ */
+export async function trimShards(
+  ctx: RepairContext,
+  shards: string[],
+  signal: AbortSignal,
+): Promise<{ deleted: number; blocked?: string }> {
+  if (shards.length === 0) return { deleted: 0 };
+  const ringAt = ctx.membership.ringChangedAt();
+  let deleted = 0;
+  for (const shard of shards) {
+    const blocked = safetyBlock(ctx, ringAt);
+    if (blocked || signal.aborted) return { deleted, blocked: blocked ?? 'aborted' };
+    const owners = ctx.membership.ring().owners(shard);
+    const fresh = await freshListings(ctx, shard, owners, signal);
+    const gone: CatalogEntry[] = [];
+    for (const mine of ctx.catalog.list(shard)) {
+      if (!confirmedOnAllOwners(mine, owners, fresh, ctx.config.replicationFactor)) continue;
+      if (safetyBlock(ctx, ringAt)) break;
+      await ctx.blob.delete(longTermKey(ctx.config.namespace, ctx.config.shardLength, mine.name));
+      repairMetrics.deletes.inc();
+      ctx.stats.deleted += 1;
+      gone.push(mine);
+    }
+    deleted += gone.length;
+    await recordCopies(
+      ctx,
+      gone.map((entry) => ({ entry })),
+      'dropped',
+      signal,
+    );
+  }
+  return { deleted };
+}
+
+function safetyBlock(ctx: RepairContext, ringAt: number): string | null {
+  if (ctx.membership.ringChangedAt() !== ringAt) return 'the ring changed during the pass';
+  return deletionBlockedBecause({
+    healthyMembers: ctx.membership.healthy().length,
+    replicationFactor: ctx.config.replicationFactor,
+    natsConnected: ctx.nats.state() === 'connected',
+    ringAgeMs: Date.now() - ringAt,
+    graceMs: ctx.config.repairGraceSeconds * 1000,
+  });
+}
+
+async function freshListings(
+  ctx: RepairContext,
+  shard: string,
+  owners: string[],
+  signal: AbortSignal,
+): Promise<Map<string, Map<string, CatalogEntry> | null>> {
+  const out = new Map<string, Map<string, CatalogEntry> | null>();
+  for (const owner of owners) {
+    const member = ctx.membership.get(owner);
+    if (!member?.healthy || owner === ctx.identity.address) {
+      out.set(owner, null);
+      continue;
+    }
+    try {
+      const files = await ctx.peers.listing({ nodeId: owner, host: member.host }, shard, signal);
+      out.set(owner, new Map(files.map((f) => [f.name, f])));
+    } catch (err) {
+      ctx.log.warn(
+        { peer: member.host, shard, err: describeError(err) },
+        'repair: owner did not confirm; keeping copies',
+      );
+      out.set(owner, null);
+    }
+  }
+  return out;
+}
