@@ -24,6 +24,24 @@ function nodeCount(argv: string[]): number {
   return n;
 }
 
+/**
+ * The local cluster runs open unless told otherwise (issue 11): reads need no signature and
+ * uploads none. A node's own default (docker compose, production) is the secure policy.
+ */
+const DEV_ACCESS = {
+  AUDIUS_GATED_VARIANTS: process.env.AUDIUS_GATED_VARIANTS || 'none',
+  AUDIUS_UPLOAD_MODE: process.env.AUDIUS_UPLOAD_MODE || 'open',
+};
+
+function accessBanner(): string {
+  const open = ['none', 'open'].includes(DEV_ACCESS.AUDIUS_GATED_VARIANTS);
+  const reads = open ? 'OPEN: no read needs a signature' : `gated: ${DEV_ACCESS.AUDIUS_GATED_VARIANTS}`;
+  const hint = open
+    ? ' (local dev; AUDIUS_GATED_VARIANTS=audio:320 gates full tracks, see `npm run sign-url`)'
+    : '';
+  return `  access: reads ${reads}; uploads ${DEV_ACCESS.AUDIUS_UPLOAD_MODE}${hint}`;
+}
+
 function printer(name: string) {
   const label = `[${name}]`.padEnd(8);
   return (line: string) => process.stdout.write(`${label} ${line}\n`);
@@ -75,6 +93,7 @@ async function main(): Promise<void> {
           NATS_SERVER_URL: nats.urls.join(','),
           storage_driver_url: storageTemplate.replace('{node}', name),
           LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
+          ...DEV_ACCESS,
         },
         printer(name),
         60_000,
@@ -85,6 +104,7 @@ async function main(): Promise<void> {
     console.log('\nStorage V2 local cluster is up:');
     for (const n of nodes) console.log(`  ${n.name}  ${n.url}/storage   (health: ${n.url}/storage/health)`);
     console.log('  weather map: http://127.0.0.1:9924/storage/weather/');
+    console.log(accessBanner());
     console.log('Press Ctrl-C to stop.\n');
   } catch (err) {
     console.error(`the local cluster failed to start: ${(err as Error).message}`);

@@ -2,6 +2,8 @@ import path from 'node:path';
 import os from 'node:os';
 import { StorageError } from './errors';
 import { packageVersion } from './paths';
+import { parseReadPolicy, type ReadPolicy } from './access/policy';
+import { uploadMode, type UploadMode } from './access/upload-mode';
 
 /**
  * Every setting a node reads, with its environment variable and default. The README's
@@ -83,6 +85,92 @@ export const CONFIG_SPEC = {
   },
   ffmpegThreads: { env: 'AUDIUS_FFMPEG_THREADS', default: '2', doc: 'Threads one ffmpeg transcode may use' },
   nodeName: { env: 'AUDIUS_NODE_NAME', default: os.hostname(), doc: 'Name used in logs' },
+  repairDebounceSeconds: {
+    env: 'AUDIUS_REPAIR_DEBOUNCE_SECONDS',
+    default: '5',
+    doc: 'Repair runs this long after the last ring change (the schedule runs it too: serverless.yml `repair`)',
+  },
+  repairGraceSeconds: {
+    env: 'AUDIUS_REPAIR_GRACE_SECONDS',
+    default: '3600',
+    doc: 'A node keeps copies of shards it no longer owns this long after its ring last changed (docs/repair.md)',
+  },
+  repairConcurrency: {
+    env: 'AUDIUS_REPAIR_CONCURRENCY',
+    default: '4',
+    doc: 'Repair pulls in flight at once',
+  },
+  repairMaxMBps: {
+    env: 'AUDIUS_REPAIR_MAX_MBPS',
+    default: '64',
+    doc: 'Bandwidth cap of repair pulls, MB/s (0: no cap)',
+  },
+  repairAuditSeconds: {
+    env: 'AUDIUS_REPAIR_AUDIT_SECONDS',
+    default: '900',
+    doc: 'At most this often a repair pass also walks the job records (unfinished jobs, lost files)',
+  },
+  scrubMBps: {
+    env: 'AUDIUS_SCRUB_MBPS',
+    default: '16',
+    doc: 'Rate the scrub re-hashes stored copies, MB/s (0: no scrub)',
+  },
+  peerTimeoutSeconds: {
+    env: 'AUDIUS_PEER_TIMEOUT_SECONDS',
+    default: '10',
+    doc: 'A peer that does not answer (or stops sending a pull) for this long is skipped',
+  },
+  nodeSignatureWindowSeconds: {
+    env: 'AUDIUS_NODE_SIGNATURE_WINDOW_SECONDS',
+    default: '60',
+    doc: 'Node-to-node request signatures older (or newer) than this are refused',
+  },
+  // Access control (issue 11, README "Access control"). The defaults are the secure ones.
+  gatedVariants: {
+    env: 'AUDIUS_GATED_VARIANTS',
+    default: 'audio:320',
+    doc: 'Reads that need a stream signature: `template:variant` list (`img_square:*` for all), or `none` (open)',
+  },
+  streamSigners: {
+    env: 'AUDIUS_STREAM_SIGNERS',
+    default: '',
+    doc: 'Wallets whose stream signatures are accepted, comma separated',
+  },
+  membersSignStreams: {
+    env: 'AUDIUS_MEMBERS_SIGN_STREAMS',
+    default: 'true',
+    doc: "Also accept stream signatures of the cluster's healthy members (their delegate keys)",
+  },
+  streamSignatureHours: {
+    env: 'AUDIUS_STREAM_SIGNATURE_HOURS',
+    default: '48',
+    doc: 'How long a stream signature stays valid after its timestamp',
+  },
+  signatureSkewSeconds: {
+    env: 'AUDIUS_SIGNATURE_SKEW_SECONDS',
+    default: '120',
+    doc: 'How far in the future a signed timestamp may be (clock skew)',
+  },
+  uploadMode: {
+    env: 'AUDIUS_UPLOAD_MODE',
+    default: 'signed',
+    doc: 'Who may upload: `open`, `signed` (any wallet, signed envelope) or `allowlist` (AUDIUS_UPLOAD_WALLETS)',
+  },
+  uploadWallets: {
+    env: 'AUDIUS_UPLOAD_WALLETS',
+    default: '',
+    doc: 'Wallets allowed to upload in `allowlist` mode, comma separated',
+  },
+  uploadSignatureSeconds: {
+    env: 'AUDIUS_UPLOAD_SIGNATURE_SECONDS',
+    default: '3600',
+    doc: 'How long an upload signature stays valid after its timestamp',
+  },
+  operatorWallets: {
+    env: 'AUDIUS_OPERATOR_WALLETS',
+    default: '',
+    doc: 'Wallets whose signed requests may delist and relist files, comma separated',
+  },
 } as const;
 
 type Key = keyof typeof CONFIG_SPEC;
@@ -110,6 +198,23 @@ export interface Config {
   maxImagePixels: number;
   ffmpegThreads: number;
   nodeName: string;
+  repairDebounceSeconds: number;
+  repairGraceSeconds: number;
+  repairConcurrency: number;
+  repairMaxMBps: number;
+  repairAuditSeconds: number;
+  scrubMBps: number;
+  peerTimeoutSeconds: number;
+  nodeSignatureWindowSeconds: number;
+  gatedVariants: ReadPolicy;
+  streamSigners: string[];
+  membersSignStreams: boolean;
+  streamSignatureHours: number;
+  signatureSkewSeconds: number;
+  uploadMode: UploadMode;
+  uploadWallets: string[];
+  uploadSignatureSeconds: number;
+  operatorWallets: string[];
   version: string;
 }
 
@@ -126,6 +231,24 @@ function int(env: NodeJS.ProcessEnv, key: Key, min: number): number {
     throw new StorageError('BAD_CONFIG', `${CONFIG_SPEC[key].env}=${text}: expected an integer >= ${min}`);
   }
   return n;
+}
+
+/** A comma-separated list of `0x…` addresses, lower-cased (recovered signers are). */
+function wallets(env: NodeJS.ProcessEnv, key: Key): string[] {
+  const list = raw(env, key)
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = list.find((w) => !/^0x[0-9a-f]{40}$/.test(w));
+  if (bad) throw new StorageError('BAD_CONFIG', `${CONFIG_SPEC[key].env}: ${bad} is not a 0x… address`);
+  return list;
+}
+
+function bool(env: NodeJS.ProcessEnv, key: Key): boolean {
+  const text = raw(env, key).toLowerCase();
+  if (text !== 'true' && text !== 'false')
+    throw new StorageError('BAD_CONFIG', `${CONFIG_SPEC[key].env}=${text}: expected true or false`);
+  return text === 'true';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -156,6 +279,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxImagePixels: int(env, 'maxImagePixels', 1),
     ffmpegThreads: int(env, 'ffmpegThreads', 1),
     nodeName: raw(env, 'nodeName'),
+    repairDebounceSeconds: int(env, 'repairDebounceSeconds', 0),
+    repairGraceSeconds: int(env, 'repairGraceSeconds', 0),
+    repairConcurrency: int(env, 'repairConcurrency', 1),
+    repairMaxMBps: int(env, 'repairMaxMBps', 0),
+    repairAuditSeconds: int(env, 'repairAuditSeconds', 1),
+    scrubMBps: int(env, 'scrubMBps', 0),
+    peerTimeoutSeconds: int(env, 'peerTimeoutSeconds', 1),
+    nodeSignatureWindowSeconds: int(env, 'nodeSignatureWindowSeconds', 5),
+    gatedVariants: parseReadPolicy(raw(env, 'gatedVariants')),
+    streamSigners: wallets(env, 'streamSigners'),
+    membersSignStreams: bool(env, 'membersSignStreams'),
+    streamSignatureHours: int(env, 'streamSignatureHours', 1),
+    signatureSkewSeconds: int(env, 'signatureSkewSeconds', 0),
+    uploadMode: uploadMode(raw(env, 'uploadMode')),
+    uploadWallets: wallets(env, 'uploadWallets'),
+    uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
+    operatorWallets: wallets(env, 'operatorWallets'),
     version: packageVersion(),
   };
 }

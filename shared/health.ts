@@ -1,4 +1,6 @@
+import type { RepairStatus } from './repair/repairer';
 import type { Services } from './runtime/services';
+import { describePolicy } from './access/policy';
 
 export interface HealthReport {
   healthy: boolean;
@@ -8,6 +10,10 @@ export interface HealthReport {
   nats: string;
   storage: { driver: string; url: string };
   uptimeSeconds: number;
+  /** Access control (issue 11): a node running open says so here and in `npm start`'s banner. */
+  access: { reads: string; uploads: string };
+  /** The last repair and scrub passes (shared/repair/repairer.ts). */
+  repair: RepairStatus;
 }
 
 /** A node is healthy while it is connected to NATS; the rest is for the operator to read. */
@@ -21,6 +27,8 @@ export function healthReport(s: Services): HealthReport {
     nats,
     storage: { driver: s.blob.scheme, url: s.blob.displayUrl },
     uptimeSeconds: Math.round((Date.now() - s.startedAt) / 1000),
+    access: { reads: describePolicy(s.config.gatedVariants), uploads: s.config.uploadMode },
+    repair: s.repair.status(),
   };
 }
 
@@ -35,5 +43,24 @@ export const healthSchema = {
     nats: { type: 'string' },
     storage: { type: 'object', properties: { driver: { type: 'string' }, url: { type: 'string' } } },
     uptimeSeconds: { type: 'integer' },
+    access: { type: 'object', properties: { reads: { type: 'string' }, uploads: { type: 'string' } } },
+    repair: {
+      type: 'object',
+      properties: {
+        running: { type: 'boolean' },
+        lastPassAt: { type: ['string', 'null'] },
+        lastPassSeconds: { type: ['number', 'null'] },
+        lastPassRequests: { type: ['integer', 'null'] },
+        underReplicated: { type: 'integer' },
+        lost: { type: 'integer' },
+        pulling: { type: 'integer' },
+        pulled: { type: 'integer' },
+        deleted: { type: 'integer' },
+        quarantined: { type: 'integer' },
+        trimBlocked: { type: ['string', 'null'] },
+        lastScrubAt: { type: ['string', 'null'] },
+        lastScrubSeconds: { type: ['number', 'null'] },
+      },
+    },
   },
 } as const;

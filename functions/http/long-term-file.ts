@@ -1,3 +1,4 @@
+import { guardRead, redirectQuery } from '../../shared/access/read-guard';
 import { StorageError } from '../../shared/errors';
 import { serveBlob } from '../../shared/http/serve-blob';
 import { longTermKey } from '../../shared/jobs/keys';
@@ -18,20 +19,22 @@ export const { route, handler } = httpFunction({
       properties: { fileName: { type: 'string', maxLength: 100 } },
       required: ['fileName'],
     },
-    querystring: { type: 'object', properties: { localOnly: { type: 'boolean' } } },
+    querystring: { type: 'object', properties: { localOnly: { type: 'boolean' }, signature: {} } },
   },
   async handle(request, reply) {
     const s = await services();
     const { fileName } = request.params as { fileName: string };
     const key = longTermKey(s.config.namespace, s.config.shardLength, fileName);
-    if (await serveBlob(request, reply, s.blob, key, fileName)) return reply;
+    // Not a way around the read policy (issue 11): gated files need a stream or node signature.
+    const { gated } = await guardRead(s, request, fileName, { acceptNodeSignature: true });
+    if (await serveBlob(request, reply, s.blob, key, fileName, { private: gated })) return reply;
     if ((request.query as { localOnly?: boolean }).localOnly) {
       throw new StorageError('FILE_NOT_FOUND', `This node does not hold ${fileName}`);
     }
     const holder = await otherHolder(s, fileName);
     if (!holder) throw new StorageError('FILE_NOT_FOUND', `No healthy node holds ${fileName}`);
     return reply.redirect(
-      `${holder.host}/storage/long-term/file/${encodeURIComponent(fileName)}?localOnly=true`,
+      `${holder.host}/storage/long-term/file/${encodeURIComponent(fileName)}?${redirectQuery(request)}`,
       302,
     );
   },

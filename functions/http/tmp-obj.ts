@@ -1,3 +1,4 @@
+import { guardRead } from '../../shared/access/read-guard';
 import { StorageError } from '../../shared/errors';
 import { contentTypeOf } from '../../shared/http/serve-blob';
 import { TEMP_BUCKET_PATTERN } from '../../shared/nats/names';
@@ -18,6 +19,7 @@ export const { route, handler } = httpFunction({
       },
       required: ['bucket', 'key'],
     },
+    querystring: { type: 'object', properties: { signature: {} } },
   },
   async handle(request, reply) {
     const { bucket, key } = request.params as { bucket: string; key: string };
@@ -26,6 +28,8 @@ export const { route, handler } = httpFunction({
     const s = await services();
     if (Number(bucket.slice(5)) >= s.config.tempBuckets)
       throw new StorageError('NOT_FOUND', `No bucket ${bucket}`);
+    // Uploads and fresh results are gated like the files made from them (issue 11).
+    await guardRead(s, request, key, { acceptNodeSignature: true });
     const found = await readTempObject(s.nats, bucket, key);
     if (!found) throw new StorageError('NOT_FOUND', `No object ${key} in ${bucket}`);
     return reply

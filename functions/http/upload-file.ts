@@ -1,17 +1,29 @@
 import type { Readable } from 'node:stream';
+import { uploaderWallet } from '../../shared/access/upload-signature';
 import { receiveUpload } from '../../shared/jobs/upload';
 import { httpFunction } from '../../shared/runtime/http-function';
 import { services } from '../../shared/runtime/services';
 
 /**
  * POST /storage/file — multipart `files` (one or more) + `template`; answers the new jobs
- * as the original README shows. The body streams into the temp store (never buffered).
+ * as the original README shows. The body streams into the temp store (never buffered). The
+ * upload signature is checked first (issue 11): a refused upload stores nothing.
  */
 export const { route, handler } = httpFunction({
   method: 'POST',
   url: '/storage/file',
+  schema: { querystring: { type: 'object', properties: { signature: {} } } },
   async handle(request, reply) {
-    const jobs = await receiveUpload(await services(), request.headers, request.body as Readable);
+    const s = await services();
+    const body = request.body as Readable;
+    let wallet: string | undefined;
+    try {
+      wallet = uploaderWallet((request.query as { signature?: unknown }).signature, s.config);
+    } catch (err) {
+      body?.resume?.(); // discard the body, so the client reads the refusal instead of a reset
+      throw err;
+    }
+    const jobs = await receiveUpload(s, request.headers, body, wallet);
     return reply.status(200).send(jobs);
   },
 });

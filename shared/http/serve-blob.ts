@@ -26,12 +26,14 @@ export async function serveBlob(
   blob: BlobStore,
   key: string,
   fileName: string,
+  /** Gated content (issue 11): browsers may cache it, shared caches must not. */
+  options: { private?: boolean } = {},
 ): Promise<boolean> {
   const rangeHeader = request.headers.range;
   if (request.method === 'GET' && !rangeHeader) {
     const found = await blob.get(key);
     if (!found) return false;
-    cacheHeaders(reply, found.info, fileName);
+    cacheHeaders(reply, found.info, fileName, options.private);
     if (isCurrent(request.headers['if-none-match'], found.info)) {
       found.body.destroy();
       await reply.status(304).send();
@@ -43,7 +45,7 @@ export async function serveBlob(
   const info = await blob.head(key);
   if (!info) return false;
   if (isCurrent(request.headers['if-none-match'], info)) {
-    cacheHeaders(reply, info, fileName);
+    cacheHeaders(reply, info, fileName, options.private);
     await reply.status(304).send();
     return true;
   }
@@ -57,7 +59,7 @@ export async function serveBlob(
   const found = request.method === 'HEAD' ? null : await blob.get(key, range ? { range } : {});
   if (request.method !== 'HEAD' && !found) return false;
   // Caching headers go on successful answers only: an error must never be cached for a year.
-  cacheHeaders(reply, info, fileName);
+  cacheHeaders(reply, info, fileName, options.private);
   void reply.header('Content-Length', String(range ? range.end - range.start + 1 : info.size));
   if (range) void reply.status(206).header('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
   // HEAD: an empty stream, since fastify's HEAD handling keeps our Content-Length for streams only.
@@ -69,9 +71,10 @@ function etagOf(info: BlobInfo): string | undefined {
   return info.sha256 ? `"${info.sha256}"` : undefined;
 }
 
-function cacheHeaders(reply: FastifyReply, info: BlobInfo, fileName: string): void {
+function cacheHeaders(reply: FastifyReply, info: BlobInfo, fileName: string, isPrivate = false): void {
   const etag = etagOf(info);
-  void reply.header('Accept-Ranges', 'bytes').header('Cache-Control', 'public, max-age=31536000, immutable');
+  const scope = isPrivate ? 'private' : 'public';
+  void reply.header('Accept-Ranges', 'bytes').header('Cache-Control', `${scope}, max-age=31536000, immutable`);
   void reply.type(contentTypeOf(fileName, info.contentType));
   if (etag) void reply.header('ETag', etag);
 }

@@ -69,6 +69,8 @@ export interface Job {
   source_sha256: string;
   /** Node that took the upload. */
   upload_node: string;
+  /** Wallet that signed the upload (issue 11); absent for an unsigned upload on an open node. */
+  user_wallet?: string;
   /** Node whose step ran (or runs) the transcode. */
   transcode_worker_id?: string;
   /** Deliveries of the transcode step so far. */

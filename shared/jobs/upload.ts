@@ -31,6 +31,8 @@ export async function receiveUpload(
   s: Services,
   headers: IncomingHttpHeaders,
   body: Readable,
+  /** The wallet that signed the upload (shared/access/upload-signature.ts). */
+  userWallet?: string,
 ): Promise<Job[]> {
   if (!String(headers['content-type'] ?? '').startsWith('multipart/form-data')) {
     throw new StorageError(
@@ -59,7 +61,7 @@ export async function receiveUpload(
     for (const part of ok) assertMatches(template, part);
     const previewStart = parsePreviewStart(fields.preview_start_seconds);
     for (const part of ok) {
-      jobs.push(await createJob(s, template, part, previewStart));
+      jobs.push(await createJob(s, template, part, previewStart, userWallet));
     }
     return jobs;
   } catch (err) {
@@ -203,6 +205,7 @@ async function createJob(
   template: Template,
   part: StoredPart,
   previewStart?: number,
+  userWallet?: string,
 ): Promise<Job> {
   const job: Job = {
     id: part.id,
@@ -213,6 +216,7 @@ async function createJob(
     source_info: part.info,
     source_sha256: part.sha256,
     upload_node: s.identity.address,
+    ...(userWallet ? { user_wallet: userWallet } : {}),
     attempts: 0,
     results: [],
     options: previewStart === undefined ? {} : { preview_start_seconds: previewStart },

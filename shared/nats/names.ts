@@ -17,6 +17,8 @@ export const SUBJECTS = {
 export const BUCKETS = {
   jobs: 'jobs',
   nodes: 'nodes',
+  /** Takedowns (issue 11): file names and job ids every node refuses to serve. */
+  delist: 'delist',
   temp: (k: number) => `temp_${k}`,
 } as const;
 

@@ -12,6 +12,8 @@ export function testConfig(natsUrls: string[], dir: string, overrides: Record<st
     AUDIUS_DELEGATE_PRIVATE_KEY: randomKey(),
     AUDIUS_NODE_NAME: 'test',
     AUDIUS_TEMP_BUCKETS: '2',
+    AUDIUS_GATED_VARIANTS: 'none',
+    AUDIUS_UPLOAD_MODE: 'open',
     ...overrides,
   });
 }

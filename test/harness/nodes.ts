@@ -51,6 +51,9 @@ export async function startTestNodes(
         NATS_SERVER_URL: natsUrls.join(','),
         AUDIUS_NATS_REPLICAS: String(Math.min(3, natsUrls.length)),
         AUDIUS_TEMP_BUCKETS: '2',
+        // Open like `npm start`; test/access/ runs the secure policy (a node's default).
+        AUDIUS_GATED_VARIANTS: 'none',
+        AUDIUS_UPLOAD_MODE: 'open',
         ...env,
         ...perNode(i),
       });

@@ -41,6 +41,8 @@ describe('serverless-offline', () => {
           AUDIUS_DATA_DIR: `${temp.dir}/data`,
           AUDIUS_DELEGATE_PRIVATE_KEY: randomKey(),
           AUDIUS_TEMP_BUCKETS: '1',
+          AUDIUS_GATED_VARIANTS: 'none',
+          AUDIUS_UPLOAD_MODE: 'open',
         },
         onLine: (line) => output.push(line),
       },
