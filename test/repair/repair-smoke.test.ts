@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { signNodeRequest } from '../../shared/access/node-request';
+import { identityFromHex } from '../../shared/identity/wallet';
+import { randomKey } from '../harness/config';
+import { getJson } from '../harness/http';
+import { sha256Hex } from '../harness/media';
+import { startTestNats, type TestNats } from '../harness/nats';
+import { startTestNodes, type TestNodes } from '../harness/nodes';
+import { tempDir } from '../harness/temp';
+import {
+  eventually,
+  FAST_REPAIR_ENV,
+  holdings,
+  makeImages,
+  placementGaps,
+  uploadAll,
+  waitForMembers,
+} from './cluster';
+
+/**
+ * The smoke version of the repair suite (the long one: `npm run test:repair`): three nodes,
+ * R = 2, real NATS, settings that make repair act within seconds. What each node holds is
+ * read from its disk and hashed, never asked of the API.
+ */
+describe('repair on three nodes (R = 2)', () => {
+  let nats: TestNats;
+  let cluster: TestNodes;
+  const media = tempDir('repair-smoke');
+  let ids: string[];
+  let files: Map<string, string>;
+  const blobs = (i: number) => path.join(cluster.dir, `node${i + 1}`, 'blobs');
+  const live = (indexes: number[]) => indexes.map((i) => ({ id: ids[i], blobs: blobs(i) }));
+
+  beforeAll(async () => {
+    nats = await startTestNats(1);
+    cluster = await startTestNodes(3, nats.urls, { ...FAST_REPAIR_ENV, AUDIUS_REPLICATION_FACTOR: '2' });
+    ids = await Promise.all(
+      cluster.nodes.map(async (n) => (await getJson(`${n.url}/storage/health`)).body.nodeId),
+    );
+    await waitForMembers(
+      cluster.nodes.map((n) => n.url),
+      3,
+    );
+    files = await uploadAll(
+      cluster.nodes.map((n) => n.url),
+      await makeImages(media.dir, 8),
+      'img_square',
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await nats?.stop();
+    media.remove();
+  });
+
+  test('after the uploads every file is on exactly its 2 owners', async () => {
+    expect(files.size).toBe(24);
+    await eventually(
+      'placement',
+      () => isExact([0, 1, 2]),
+      20_000,
+      () => placementGaps(files, live([0, 1, 2]), 2),
+    );
+  });
+
+  test('internal routes refuse unsigned, badly signed, expired and non-member requests', async () => {
+    const url = cluster.nodes[0].url;
+    const p = '/storage/internal/summaries';
+    const member = identityFromHex(cluster.nodes[1].env.AUDIUS_DELEGATE_PRIVATE_KEY);
+    const stranger = identityFromHex(randomKey());
+    const call = async (headers: Record<string, string>) => {
+      const res = await fetch(`${url}${p}`, { headers });
+      const body = await res.json();
+      return [res.status, res.status === 200 ? 'OK' : body.code];
+    };
+    expect(await call({})).toEqual([401, 'NODE_SIGNATURE_MISSING']);
+    const good = signNodeRequest(member, 'GET', p);
+    expect(await call(good)).toEqual([200, 'OK']);
+    const flipped = good['x-storage-signature'].replace(/.$/, (c) => (c === '1' ? 'c' : '1'));
+    expect(await call({ ...good, 'x-storage-signature': flipped })).toEqual([
+      401,
+      expect.stringMatching(/^NODE_SIGNATURE_(INVALID|MALFORMED)$/),
+    ]);
+    expect(await call({ ...good, 'x-storage-signature': '0x1234' })).toEqual([
+      401,
+      'NODE_SIGNATURE_MALFORMED',
+    ]);
+    expect(await call(signNodeRequest(member, 'GET', '/storage/internal/shard/abc'))).toEqual([
+      401,
+      'NODE_SIGNATURE_INVALID',
+    ]);
+    expect(await call(signNodeRequest(member, 'GET', p, Date.now() - 5 * 60_000))).toEqual([
+      401,
+      'NODE_SIGNATURE_EXPIRED',
+    ]);
+    expect(await call(signNodeRequest(stranger, 'GET', p))).toEqual([403, 'NOT_A_MEMBER']);
+    const claimed = { ...signNodeRequest(stranger, 'GET', p), 'x-storage-signer': member.address };
+    expect(await call(claimed)).toEqual([401, 'NODE_SIGNATURE_INVALID']);
+  });
+
+  test('a flipped byte on disk is caught, never served whole, and healed from a replica', async () => {
+    const holder = 0;
+    const [name, sha] = [...holdings(blobs(holder))].find(([n]) => files.has(n))!;
+    const file = path.join(blobs(holder), `0_${name.slice(22, 25)}`, name);
+    const bytes = fs.readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    const badSha = sha256Hex(bytes);
+    // A whole read from the node right after the flip never hands out the bad bytes complete.
+    const first = await fetch(`${cluster.nodes[holder].url}/storage/long-term/file/${name}`)
+      .then(async (r) => sha256Hex(Buffer.from(await r.arrayBuffer())))
+      .catch(() => 'aborted');
+    expect(first).not.toBe(badSha);
+    await eventually('healed', () => holdings(blobs(holder)).get(name) === sha, 20_000);
+    const health = (await getJson(`${cluster.nodes[holder].url}/storage/health`)).body;
+    expect(health.repair.quarantined).toBeGreaterThanOrEqual(1);
+    const again = await fetch(`${cluster.nodes[holder].url}/storage/long-term/file/${name}?localOnly=true`);
+    expect(sha256Hex(Buffer.from(await again.arrayBuffer()))).toBe(sha);
+    const metrics = await (await fetch(`${cluster.nodes[holder].url}/storage/metrics`)).text();
+    expect(metrics).toMatch(/^storage_repair_quarantines_total [1-9]/m);
+  }, 60_000);
+
+  test('kill -9 a node: every file is back on its 2 current owners, then the node returns with an empty disk and is refilled', async () => {
+    await cluster.nodes[2].kill();
+    const killedAt = Date.now();
+    await eventually(
+      're-replicated',
+      () => isExact([0, 1], false),
+      30_000,
+      () => placementGaps(files, live([0, 1]), 2),
+    );
+    // Bound: health TTL (3 s) + one membership check + debounce (1 s) + the pass.
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+
+    fs.rmSync(blobs(2), { recursive: true, force: true });
+    await cluster.restart(2);
+    await waitForMembers(
+      cluster.nodes.map((n) => n.url),
+      3,
+    );
+    // Refilled, and after the grace period (6 s) the copies made meanwhile are trimmed.
+    await eventually(
+      'refilled and trimmed',
+      () => isExact([0, 1, 2]),
+      40_000,
+      () => placementGaps(files, live([0, 1, 2]), 2),
+    );
+  }, 120_000);
+
+  function isExact(indexes: number[], noExtras = true): boolean {
+    const gaps = placementGaps(files, live(indexes), 2);
+    return gaps.missing.length === 0 && (!noExtras || gaps.extra.length === 0);
+  }
+});
