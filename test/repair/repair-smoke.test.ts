@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { signNodeRequest } from '../../shared/access/node-request';
+import { Readable } from 'node:stream';
 import { identityFromHex } from '../../shared/identity/wallet';
+import { newId } from '../../shared/jobs/ids';
+import { JobStore } from '../../shared/jobs/job-store';
+import { JOB_STATUS, type Job } from '../../shared/jobs/types';
+import { connectNats } from '../../shared/nats/connection';
+import { BUCKETS } from '../../shared/nats/names';
+import { putTempObject } from '../../shared/nats/temp-objects';
 import { randomKey } from '../harness/config';
 import { getJson } from '../harness/http';
 import { sha256Hex } from '../harness/media';
@@ -120,6 +127,72 @@ describe('repair on three nodes (R = 2)', () => {
     expect(sha256Hex(Buffer.from(await again.arrayBuffer()))).toBe(sha);
     const metrics = await (await fetch(`${cluster.nodes[holder].url}/storage/metrics`)).text();
     expect(metrics).toMatch(/^storage_repair_quarantines_total [1-9]/m);
+  }, 60_000);
+
+  test('a job left in_progress by storers that gave up (its recorded holder is gone) ends done through repair', async () => {
+    const client = await connectNats(nats.urls, 'test', 1);
+    try {
+      const jobs = new JobStore(await client.kvm.open(BUCKETS.jobs));
+      const id = newId();
+      const name = `${id}_150.jpg`;
+      const data = fs.readFileSync((await makeImages(media.dir, 1, 'stuck'))[0]);
+      const { info, sha256 } = await putTempObject(client, 'temp_0', { name }, Readable.from([data]));
+      const job: Job = {
+        id,
+        template: 'img_square',
+        status: JOB_STATUS.inProgress,
+        stage: 'storing',
+        created_at: new Date().toISOString(),
+        transcode_progress: 1,
+        source_info: {
+          name: id,
+          description: 'stuck.jpg',
+          options: { max_chunk_size: 131072 },
+          bucket: 'temp_0',
+          nuid: info.nuid,
+          size: info.size,
+          mtime: info.mtime,
+          chunks: info.chunks,
+          digest: info.digest,
+        },
+        source_sha256: sha256,
+        upload_node: '0x' + '1'.repeat(40),
+        attempts: 1,
+        results: [
+          {
+            name,
+            variant: '150',
+            size: data.length,
+            content_type: 'image/jpeg',
+            sha256,
+            bucket: 'temp_0',
+            shard: id.slice(-3),
+            width: 64,
+            height: 48,
+            nodes: ['0x' + '2'.repeat(40)],
+          },
+        ],
+        options: {},
+      };
+      // No announcement on RESULTS: no storer will ever act on it; only repair's audit can.
+      await jobs.create(job);
+      let final: Job | null = null;
+      await eventually(
+        'job done',
+        async () => (final = await jobs.get(id))?.status === 'done',
+        20_000,
+        () => final,
+      );
+      files.set(name, sha256);
+      await eventually(
+        'stored on its owners',
+        () => isExact([0, 1, 2], false),
+        20_000,
+        () => placementGaps(files, live([0, 1, 2]), 2),
+      );
+    } finally {
+      await client.nc.close();
+    }
   }, 60_000);
 
   test('kill -9 a node: every file is back on its 2 current owners, then the node returns with an empty disk and is refilled', async () => {
