@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { StorageError } from '../errors';
 import type { Services } from '../runtime/services';
 import { access } from './access';
-import { NODE_HEADERS, verifyNodeRequest } from './node-request';
+import { requireMemberSignature } from './node-guard';
+import { NODE_HEADERS } from './node-request';
 import { isGated } from './policy';
 import { verifyStreamSignature } from './stream-signature';
 
@@ -26,20 +27,11 @@ export async function guardRead(
   if (signature !== undefined) {
     verifyStreamSignature(signature, name, a.rules);
   } else if (options.acceptNodeSignature && request.headers[NODE_HEADERS.signature] !== undefined) {
-    assertMemberRequest(s, request);
+    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds);
   } else {
     throw new StorageError('SIGNATURE_REQUIRED', `${name} needs a signed stream URL (?signature=)`);
   }
   return { gated: true };
-}
-
-/** A node-signed request (DESIGN §10) from a healthy member; throws its refusal code otherwise. */
-function assertMemberRequest(s: Services, request: FastifyRequest): void {
-  const windowMs = s.config.nodeSignatureWindowSeconds * 1000;
-  const result = verifyNodeRequest(request.headers, request.method, request.url, windowMs);
-  if ('code' in result) throw new StorageError(result.code, result.message);
-  if (!s.membership.get(result.signer)?.healthy)
-    throw new StorageError('NOT_A_MEMBER', 'the node signature is not from a healthy member');
 }
 
 /** Query string that passes the caller's signature on to the node a read is redirected to. */
