@@ -1,0 +1,51 @@
+import { signNodeRequest, verifyNodeRequest } from '../../../shared/access/node-request';
+import { identityFromHex } from '../../../shared/identity/wallet';
+
+/** Node-to-node signatures (DESIGN §10): what is signed, and every way a request is refused. */
+describe('node request signatures', () => {
+  const node = identityFromHex('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
+  const now = 1_800_000_000_000;
+  const path = '/storage/internal/shard/mkx';
+  const headers = signNodeRequest(node, 'GET', path, now);
+  const verify = (h: Record<string, string>, p = path, at = now, method = 'GET') =>
+    verifyNodeRequest(h, method, p, 60_000, at);
+
+  test('a fresh signature recovers the signing node', () => {
+    expect(verify(headers)).toEqual({ signer: '0x2c7536e3605d9c16a7a3d7b1898e529396a65c23' });
+    expect(verify(headers, path, now + 59_000)).toEqual({ signer: node.address });
+  });
+
+  test.each([
+    ['no headers', {}, path, now, 'GET', 'NODE_SIGNATURE_MISSING'],
+    ['another path', headers, '/storage/internal/shard/abc', now, 'GET', 'NODE_SIGNATURE_INVALID'],
+    ['another method', headers, path, now, 'POST', 'NODE_SIGNATURE_INVALID'],
+    ['too old', headers, path, now + 61_000, 'GET', 'NODE_SIGNATURE_EXPIRED'],
+    ['from the future', headers, path, now - 61_000, 'GET', 'NODE_SIGNATURE_EXPIRED'],
+    [
+      'a short signature',
+      { ...headers, 'x-storage-signature': '0xabcd' },
+      path,
+      now,
+      'GET',
+      'NODE_SIGNATURE_MALFORMED',
+    ],
+    [
+      'a timestamp that is not a number',
+      { ...headers, 'x-storage-timestamp': '12a' },
+      path,
+      now,
+      'GET',
+      'NODE_SIGNATURE_MALFORMED',
+    ],
+    [
+      'a claimed signer that did not sign',
+      { ...headers, 'x-storage-signer': '0x' + '1'.repeat(40) },
+      path,
+      now,
+      'GET',
+      'NODE_SIGNATURE_INVALID',
+    ],
+  ])('%s is refused', (_what, h, p, at, method, code) => {
+    expect(verify(h as Record<string, string>, p, at, method)).toMatchObject({ code });
+  });
+});
