@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     AUDIUS_DATA_DIR: path.join(dir, 'data'),
     storage_driver_url: storeUrl,
     NATS_SERVER_URL: nats.urls.join(','),
+    AUDIUS_GATED_VARIANTS: 'none', // bare serving; bench/access.ts measures signed reads
     LOG_LEVEL: 'warn',
   });
   const bare = await staticServer(rawDir);

@@ -57,6 +57,7 @@ export async function measureUploadMemory(bytes: number): Promise<UploadMemoryRe
     NATS_SERVER_URL: nats.urls.join(','),
     AUDIUS_MAX_UPLOAD_BYTES: String(bytes + 1024),
     AUDIUS_TEMP_BUCKETS: '1',
+    AUDIUS_UPLOAD_MODE: 'open', // memory, not signatures, is measured here
     LOG_LEVEL: 'warn',
   });
   try {

@@ -1,13 +1,9 @@
 import { keccak_256 } from '@noble/hashes/sha3';
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { StorageError, type ErrorCode } from '../errors';
-import {
-  recoverPersonalSigner,
-  signPersonalMessage,
-  SignatureError,
-  type SignatureFault,
-} from './eth-signature';
+import { signPersonalMessage, SignatureError, type SignatureFault } from './eth-signature';
 import { canonicalize } from './jcs';
+import { recoverCached } from './recover-cache';
 
 /**
  * The signed envelope the Audius network passes in `?signature=` (reference/mediorum.md §5):
@@ -77,7 +73,7 @@ export function verifyEnvelope(
     throw refuse('SIGNATURE_EXPIRED', 'signature is older than its validity window');
   if (timestamp > now + skewMs) throw refuse('SIGNATURE_FROM_FUTURE', 'signature timestamp is in the future');
   try {
-    return { signer: recoverPersonalSigner(envelopeDigest(data), envelope.signature), data, timestamp };
+    return { signer: recoverCached(envelopeDigest(data), envelope.signature), data, timestamp };
   } catch (err) {
     if (err instanceof SignatureError) throw refuse(FAULT_CODES[err.fault], `signature: ${err.message}`);
     throw err;

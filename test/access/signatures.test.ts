@@ -135,6 +135,18 @@ describe('bad stream signatures: each refused with its own code', () => {
   });
 });
 
+test('a repeated signature (recovery remembered) is still checked for time, name and signer', async () => {
+  const raw = await allowed.envelope({ fileName: FILE, timestamp: now });
+  expect(verifyStreamSignature(raw, FILE, rules, now)).toBe(allowed.address);
+  expect(verifyStreamSignature(raw, FILE, rules, now)).toBe(allowed.address);
+  expect(codeOf(() => verifyStreamSignature(raw, FILE, rules, now + 48 * HOUR + 1))).toBe(
+    'SIGNATURE_EXPIRED',
+  );
+  expect(codeOf(() => verifyStreamSignature(raw, OTHER, rules, now))).toBe('SIGNATURE_NAME_MISMATCH');
+  const nobody = { ...rules, isAllowedSigner: () => false };
+  expect(codeOf(() => verifyStreamSignature(raw, FILE, nobody, now))).toBe('SIGNATURE_SIGNER_NOT_ALLOWED');
+});
+
 describe('upload signatures', () => {
   const signed = loadConfig({ AUDIUS_UPLOAD_MODE: 'signed' });
   // Listed in mixed case (EIP-55 style): listed wallets are compared lower-cased.

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * `npm run delist -- <fileName|jobId> [--reason <text>] [--relist]`, `npm run delist -- --list`:
+ * the operator's takedown script (issue 11). It writes the delist bucket directly over NATS
+ * (NATS_SERVER_URL), so it needs NATS access, not a wallet; every node refuses the name within
+ * seconds. `POST /storage/delist` is the signed-request way for operators without NATS access.
+ */
+import { addToDelist, removeFromDelist, type DelistRecord } from '../shared/access/delist';
+import { loadConfig } from '../shared/config';
+import { describeError } from '../shared/errors';
+import { BUCKETS } from '../shared/nats/names';
+import { connectNats } from '../shared/nats/connection';
+
+async function main(args: string[]): Promise<void> {
+  const config = loadConfig();
+  const nats = await connectNats(config.natsUrl, 'delist script', config.natsReplicas);
+  try {
+    const kv = await nats.kvm.open(BUCKETS.delist);
+    if (args.includes('--list')) {
+      for await (const key of await kv.keys())
+        console.log(JSON.stringify((await kv.get(key))?.json<DelistRecord>()));
+      return;
+    }
+    const name = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--reason');
+    if (!name)
+      throw new Error('usage: npm run delist -- <fileName|jobId> [--reason <text>] [--relist] | --list');
+    if (args.includes('--relist')) {
+      await removeFromDelist(kv, name);
+      console.log(`relisted ${name}`);
+    } else {
+      const i = args.indexOf('--reason');
+      const reason = i >= 0 ? (args[i + 1] ?? '') : '';
+      await addToDelist(kv, { name, reason, by: 'cli', at: new Date().toISOString() });
+      console.log(`delisted ${name}: every node answers 403 for it within seconds`);
+    }
+  } finally {
+    await nats.nc.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(describeError(err));
+  process.exit(1);
+});
