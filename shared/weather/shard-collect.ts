@@ -6,7 +6,13 @@ import { BUCKETS } from '../nats/names';
 import { isValidShard } from '../placement/mod';
 import type { Services } from '../runtime/services';
 import { fetchJson, reasonOf, type FetchJson } from './fetch-json';
-import { buildShardReport, type Listing, type ListingItem } from './shard-report';
+import {
+  buildShardReport,
+  parseRepairAnswer,
+  type Listing,
+  type ListingItem,
+  type RepairProbe,
+} from './shard-report';
 import type { ShardReport } from './types';
 
 /** Newest jobs of a shard that the page checks; older ones are left out. */
@@ -15,7 +21,8 @@ const LISTING_TIMEOUT_MS = 3000;
 
 /**
  * The weather map's shard page: the owners by this node's ring, and each owner's (and each
- * recorded holder's) own listing of the shard, checked against the job records.
+ * recorded holder's) own listing of the shard, checked against the job records; each owner's
+ * `GET /storage/repair/status` says which of the files it is pulling right now.
  */
 export async function shardReport(
   s: Services,
@@ -30,8 +37,32 @@ export async function shardReport(
   const recorded = jobs.flatMap((j) => j.results.flatMap((r) => r.nodes));
   const asked = [...new Set([...owners, ...recorded])];
   const listings = new Map<string, Listing>();
-  await Promise.all(asked.map(async (id) => listings.set(id, await listingOf(s, id, prefix, fetch))));
-  return buildShardReport({ shard, prefix, owners, member: (id) => s.membership.get(id), listings, jobs });
+  const repairs = new Map<string, RepairProbe>();
+  await Promise.all([
+    ...asked.map(async (id) => listings.set(id, await listingOf(s, id, prefix, fetch))),
+    ...owners.map(async (id) => repairs.set(id, await repairOf(s, id, fetch))),
+  ]);
+  return buildShardReport({
+    shard,
+    prefix,
+    owners,
+    member: (id) => s.membership.get(id),
+    listings,
+    jobs,
+    repairs,
+  });
+}
+
+/** What an owner is pulling now, asked with the listings' deadline (a node older than the route answers 404). */
+async function repairOf(s: Services, nodeId: string, fetch: FetchJson): Promise<RepairProbe> {
+  if (nodeId === s.identity.address) return { reachable: true, pulling: s.repair.pulling() };
+  const member = s.membership.get(nodeId);
+  if (!member) return { reachable: false, error: 'not a known member' };
+  try {
+    return parseRepairAnswer(nodeId, await fetch(`${member.host}/storage/repair/status`, LISTING_TIMEOUT_MS));
+  } catch (err) {
+    return { reachable: false, error: reasonOf(err) };
+  }
 }
 
 async function listingOf(s: Services, nodeId: string, prefix: string, fetch: FetchJson): Promise<Listing> {

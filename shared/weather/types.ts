@@ -1,10 +1,13 @@
 /**
  * What the weather map's API answers (`GET /storage/weather/api/*`). Plain data with no
- * imports from node-only code (membership/types.ts is plain data too), so the browser
- * sources (web/) can import these types.
+ * imports from node-only code but type-only ones (erased when bundled; membership/types.ts
+ * is plain data too), so the browser sources (web/) can import these types.
  */
 
 import type { Member, MembershipChange } from '../membership/types';
+import type { RepairStatus } from '../repair/repairer';
+
+export type { RepairStatus };
 
 /** A member as the answering node sees it. */
 export type WeatherMember = Member;
@@ -61,6 +64,14 @@ export interface ClusterReport {
   changes: WeatherChange[];
 }
 
+/** `GET /storage/repair/status`: a node's repair and scrub, and the files it is pulling now. */
+export interface RepairStatusAnswer {
+  nodeId: string;
+  status: RepairStatus;
+  /** File names, sorted. */
+  pulling: string[];
+}
+
 /** The status of one file of a shard, checked against every owner (DESIGN §4.3). */
 export const FILE_STATUS = {
   healthy: 'healthy',
@@ -89,6 +100,20 @@ export interface ShardNode {
   healthy: boolean;
   reachable: boolean;
   error?: string;
+  /**
+   * Files of this shard it is pulling right now (repair), sorted. Absent for a non-owner (not
+   * asked) and for an owner that did not say: then `repairError` says why.
+   */
+  repairing?: string[];
+  repairError?: string;
+}
+
+/** What one node has of one file; `repairing` when that node is pulling it right now. */
+export interface ShardCopy {
+  state: CopyState;
+  size?: number;
+  sha256?: string | null;
+  repairing?: true;
 }
 
 export interface ShardFile {
@@ -99,7 +124,7 @@ export interface ShardFile {
   jobStatus: string | null;
   status: FileStatus;
   /** By node id, for every node in `ShardReport.nodes`. */
-  copies: Record<string, { state: CopyState; size?: number; sha256?: string | null }>;
+  copies: Record<string, ShardCopy>;
   /** Owners holding a good copy, of `owners.length`. */
   goodOwnerCopies: number;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { compareViews } from '../../shared/weather/agreement';
-import type { ClusterReport } from '../../shared/weather/types';
+import type { ClusterReport, ShardReport } from '../../shared/weather/types';
 import { curlUpload, getJson } from '../harness/http';
 import { makeTone } from '../harness/media';
 import { startTestNats, type TestNats } from '../harness/nats';
@@ -343,7 +343,20 @@ describe('web UI on a 3-node cluster', () => {
         expect(text).toMatch(/shards\s+46,656/);
         expect(text).toMatch(/storage\s+[\d.]+ [KMGT]?B of [\d.]+ [KMGT]?B/);
         expect(text).toMatch(/jobs done\s+\d+/);
+        // Repair, from the heartbeat record's `repair` field (every node here reports it).
+        expect(text).toMatch(/under-replicated\s+\d+/);
+        expect(text).toMatch(/pulls in flight\s+\d+/);
+        expect(text).toMatch(/repaired\s+\d+ pulled · \d+ deleted · \d+ quarantined/);
+        expect(text).toMatch(/lost\s+0/);
+        expect(text).toMatch(/last pass\s+(not yet|just now|.+ ago)/);
+        expect(text).not.toMatch(/repair\s+unknown/);
       }
+      const { body: repair } = await getJson(`${base}/storage/repair/status`);
+      expect(repair).toEqual({
+        nodeId: ids.get(base),
+        status: expect.objectContaining({ lost: 0, pulling: expect.any(Number) }),
+        pulling: expect.any(Array),
+      });
       const views = page.locator('#rings article.ring-view');
       expect(await views.count()).toBe(3);
       const prints = await page.locator('#rings p.fingerprint code').allInnerTexts();
@@ -392,6 +405,28 @@ describe('web UI on a 3-node cluster', () => {
         'healthy',
       );
       await screenshot(page, 'weather-shard');
+
+      // A pull is over in moments here, so node 3's answer is altered on its way to the page:
+      // it says it is pulling the file it lacks.
+      const node3Id = ids.get(node3.url) as string;
+      await page.route('**/storage/weather/api/shard/*', async (route) => {
+        const response = await route.fetch();
+        const report = (await response.json()) as ShardReport;
+        const file = report.files.find((f) => f.fileName === `${jobIds.square}_480.jpg`);
+        if (file) file.copies[node3Id] = { ...file.copies[node3Id], repairing: true };
+        const node = report.nodes.find((n) => n.nodeId === node3Id);
+        if (node) node.repairing = [`${jobIds.square}_480.jpg`];
+        await route.fulfill({ response, json: report });
+      });
+      await page.click('#shard-refresh');
+      const cell = missing.locator(`td.copy[data-node-id="${node3Id}"]`);
+      await waitForText(cell, /^REPAIRING$/);
+      expect(await cell.getAttribute('data-state')).toBe('missing');
+      expect(await missing.locator('.badge').innerText()).toBe('NOT REPLICATED');
+      expect(await page.locator('.shard-summary').innerText()).toMatch(/· 1 being repaired/);
+      expect(await page.locator('ol.owners').innerText()).toMatch(/repairing 1 file\b/);
+      await screenshot(page, 'weather-shard-repairing');
+      await page.unroute('**/storage/weather/api/shard/*');
     });
 
     test('search takes a shard in either form, and shows the node’s message for what it cannot place', async () => {

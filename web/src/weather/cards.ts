@@ -2,19 +2,17 @@ import { h } from '../lib/dom';
 import { ago, bytes, count, shortId } from '../lib/format';
 import type { ClusterReport, WeatherMember } from '../../../shared/weather/types';
 import type { NodeLabels } from './labels';
+import { repairRows } from './repair';
 
 /** One card per member, as the answering node sees it. */
 export function renderCards(report: ClusterReport, labels: NodeLabels, receivedAt: number): HTMLElement[] {
-  const generated = Date.parse(report.generatedAt);
-  return report.members.map((m) => card(m, report, labels, Date.now() - receivedAt + generated - m.seenAt));
+  // The answering node's clock now: heartbeat and repair times are compared with it.
+  const now = Date.now() - receivedAt + Date.parse(report.generatedAt);
+  return report.members.map((m) => card(m, report, labels, now));
 }
 
-function card(
-  m: WeatherMember,
-  report: ClusterReport,
-  labels: NodeLabels,
-  heartbeatAge: number,
-): HTMLElement {
+function card(m: WeatherMember, report: ClusterReport, labels: NodeLabels, now: number): HTMLElement {
+  const heartbeatAge = now - m.seenAt;
   const hours = (Date.now() - Date.parse(m.startedAt)) / 3_600_000;
   const usedShare = m.capacity > 0 ? m.used / m.capacity : 0;
   const swatch = h('i', { class: 'swatch', 'aria-hidden': 'true' });
@@ -61,6 +59,14 @@ function card(
         `${count(m.jobsDone)}${hours >= 1 / 6 ? ` · ${(m.jobsDone / hours).toFixed(1)} an hour` : ''}`,
       ),
       item('ring at heartbeat', h('code', { title: m.ringFingerprint }, m.ringFingerprint.slice(0, 8))),
+    ),
+    h(
+      'dl',
+      { class: 'repair' },
+      repairRows(m.repair, now).map((r) => [
+        h('dt', null, r.term),
+        h('dd', { class: r.tone ? `tone-${r.tone}` : null, title: r.title }, r.value),
+      ]),
     ),
   );
 }

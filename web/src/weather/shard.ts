@@ -25,6 +25,7 @@ export function renderShard(
 ): Child[] {
   const counts = { healthy: 0, 'NOT REPLICATED': 0, 'DIGEST MISMATCH': 0 } as Record<string, number>;
   for (const f of report.files) counts[f.status]++;
+  const repairing = report.files.filter((f) => Object.values(f.copies).some((c) => c.repairing)).length;
   return [
     h('h2', { id: 'shard-title' }, `Shard ${report.shard} `, h('small', { class: 'muted' }, report.prefix)),
     job ? jobSummary(job) : null,
@@ -34,13 +35,14 @@ export function renderShard(
       { class: 'owners' },
       report.owners.map((id) => {
         const node = report.nodes.find((n) => n.nodeId === id);
-        return h('li', { title: id }, labels.name(id), ' ', nodeState(node));
+        return h('li', { title: id }, labels.name(id), ' ', nodeState(node), ' ', repairState(node));
       }),
     ),
     h(
       'p',
       { class: 'shard-summary' },
       `${report.files.length} file${report.files.length === 1 ? '' : 's'}: ${counts.healthy} healthy, ${counts['NOT REPLICATED']} not replicated, ${counts['DIGEST MISMATCH']} digest mismatch`,
+      repairing > 0 ? ` · ${repairing} being repaired` : '',
       report.pendingJobs.length > 0 ? ` · ${report.pendingJobs.length} job(s) not stored yet` : '',
     ),
     report.files.length > 0
@@ -69,6 +71,21 @@ function nodeState(node: ShardNode | undefined): HTMLElement {
     { class: `badge ${node.healthy ? 'st-done' : 'st-error'}` },
     node.healthy ? 'healthy' : 'UNHEALTHY',
   );
+}
+
+/** What an owner is pulling of this shard now, as its `GET /storage/repair/status` said. */
+function repairState(node: ShardNode | undefined): HTMLElement | null {
+  if (!node?.repairing)
+    return node?.repairError
+      ? h('small', { class: 'muted', title: node.repairError }, 'repair: unknown')
+      : null;
+  return node.repairing.length > 0
+    ? h(
+        'span',
+        { class: 'badge st-warn', title: node.repairing.join('\n') },
+        `repairing ${node.repairing.length} file${node.repairing.length === 1 ? '' : 's'}`,
+      )
+    : null;
 }
 
 function filesTable(report: ShardReport, labels: NodeLabels, find: string): HTMLElement {
@@ -127,6 +144,18 @@ function fileRow(f: ShardFile, report: ShardReport, find: string): HTMLElement {
         : copy?.size !== undefined
           ? `${copy.size} bytes, no digest`
           : '';
+      // Being pulled by that node right now: what its listing showed goes in the tooltip.
+      if (copy?.repairing)
+        return h(
+          'td',
+          {
+            class: 'copy copy-repairing',
+            'data-node-id': n.nodeId,
+            'data-state': state,
+            title: `Being pulled now (repair); listed: ${COPY_TEXT[state]}${title ? `, ${title}` : ''}`,
+          },
+          'REPAIRING',
+        );
       return h('td', { class: `copy copy-${state}`, 'data-node-id': n.nodeId, title }, COPY_TEXT[state]);
     }),
     h(
