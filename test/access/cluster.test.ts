@@ -255,7 +255,9 @@ describe('access control on 3 nodes (secure policy)', () => {
 
   test('the dashboard and the weather map still answer', async () => {
     expect(await status(`${urls[0]}/storage`)).toBe(200);
-    expect(await status(`${urls[0]}/storage/weather/`)).toBe(200);
+    const weather = await fetch(`${urls[0]}/storage/weather/`);
+    expect(weather.status).toBe(200);
+    expect(await weather.text()).toContain('id="delisted"'); // the "Taken down" panel, fed by GET /storage/delist
     expect((await getJson(`${urls[0]}/storage/weather/api/cluster`)).status).toBe(200);
   });
 });

@@ -5,6 +5,7 @@ import { hostLabel, shortId } from './lib/format';
 import type { JobView, PlacementAnswer } from './lib/types';
 import type { ClusterReport, ShardReport } from '../../shared/weather/types';
 import { renderCards } from './weather/cards';
+import { renderDelisted, type DelistView } from './weather/delisted';
 import { renderHistory } from './weather/history';
 import { NodeLabels } from './weather/labels';
 import { renderBanner, renderRings } from './weather/rings';
@@ -32,6 +33,7 @@ async function refreshCluster(): Promise<void> {
     fill(byId('nodes'), renderCards(report, labels, receivedAt));
     fill(byId('rings'), renderRings(report, labels));
     fill(byId('history'), renderHistory(report.changes, labels));
+    fill(byId('delisted'), renderDelisted(await getJson<DelistView[]>('/storage/delist')));
   } catch (err) {
     fill(
       byId('banner'),

@@ -1,5 +1,5 @@
 import { fill, h } from '../lib/dom';
-import { bytes, clock, duration, percent, span } from '../lib/format';
+import { bytes, clock, duration, percent, shortId, span } from '../lib/format';
 import { TEMPLATE_LABELS, type JobView } from '../lib/types';
 import { renderResults } from './results';
 
@@ -113,6 +113,10 @@ function mainCells(job: JobView, workerLabel: (nodeId: string) => string): HTMLT
       'File',
       h('span', { class: 'name' }, job.source_info.description),
       h('small', { class: 'id', title: job.id }, job.id),
+      // The wallet that signed the upload (issue 11); unsigned uploads on an open node have none.
+      job.user_wallet
+        ? h('small', { class: 'wallet', title: job.user_wallet }, `by ${shortId(job.user_wallet)}`)
+        : '',
     ),
     cell('Size', bytes(job.source_info.size)),
     cell('Length / pixels', lengthOrPixels(job)),
