@@ -36,6 +36,7 @@ describe('HTTP functions', () => {
       nats: 'connected',
       storage: { driver: 'file', url: expect.stringContaining('file://') },
       uptimeSeconds: expect.any(Number),
+      access: { reads: 'open (no read needs a signature)', uploads: 'open' },
     });
     expect(body.nodeId).toMatch(/^0x[0-9a-f]{40}$/);
   });
