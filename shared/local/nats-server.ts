@@ -15,6 +15,12 @@ export interface NatsClusterOptions {
   /** Client ports; free ports when absent. */
   clientPorts?: number[];
   clusterName?: string;
+  /**
+   * Servers do not tell clients about the other servers (`--no_advertise`): a client then
+   * talks only to the servers it was given, so a test can cut one node off NATS by stopping
+   * its server.
+   */
+  noAdvertise?: boolean;
   onLine?: (server: string, line: string) => void;
 }
 
@@ -63,6 +69,7 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
           '--routes',
           routes,
         );
+        if (options.noAdvertise) args.push('--no_advertise');
       }
       const recent: string[] = [];
       const child = spawnChild(name, 'nats-server', args, {

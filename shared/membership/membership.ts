@@ -31,6 +31,8 @@ export class Membership extends EventEmitter {
   private changedAtMs = Date.now();
   private timers: NodeJS.Timeout[] = [];
   private watchStop?: () => void;
+  /** Bumped to abandon a watch loop that is stuck (see restartStalledWatch). */
+  private watchGeneration = 0;
   private stopped = false;
   private beating: Promise<void> = Promise.resolve();
   /**
@@ -40,6 +42,8 @@ export class Membership extends EventEmitter {
   private clockOffsetMs = 0;
   /** Known after the first heartbeat. */
   private selfId?: string;
+  /** Local time this node last saw its own heartbeat come back through the watch. */
+  private selfSeenAt = Date.now();
 
   constructor(private readonly options: MembershipOptions) {
     super();
@@ -48,9 +52,14 @@ export class Membership extends EventEmitter {
 
   async start(): Promise<void> {
     if (this.options.self) await this.beat();
-    void this.watch();
+    void this.watch(this.watchGeneration);
     if (this.options.self) this.timers.push(setInterval(() => void this.beat(), this.options.heartbeatMs));
-    this.timers.push(setInterval(() => this.evaluate(), 1000));
+    this.timers.push(
+      setInterval(() => {
+        this.restartStalledWatch();
+        this.evaluate();
+      }, 1000),
+    );
     this.evaluate();
   }
 
@@ -115,18 +124,26 @@ export class Membership extends EventEmitter {
     return this.beating;
   }
 
-  /** Follows KV `nodes`; a watch that ends (a lost connection) is started again. */
-  private async watch(): Promise<void> {
-    while (!this.stopped) {
+  /**
+   * Follows KV `nodes`; a watch that ends (a lost connection) is started again. A loop whose
+   * generation is no longer current stops at its next entry, or never wakes (then it only
+   * holds a dead subscription): restartStalledWatch has started a fresh one.
+   */
+  private async watch(generation: number): Promise<void> {
+    const current = () => !this.stopped && generation === this.watchGeneration;
+    while (current()) {
       try {
         const watcher = await this.options.kv.watch();
         this.watchStop = () => watcher.stop();
-        if (this.stopped) watcher.stop();
-        for await (const entry of watcher) this.apply(entry);
+        if (!current()) watcher.stop();
+        for await (const entry of watcher) {
+          if (!current()) break;
+          this.apply(entry);
+        }
       } catch (err) {
         this.options.log.warn({ err: String(err) }, 'membership watch failed; restarting');
       }
-      if (!this.stopped) await new Promise((r) => setTimeout(r, 1000));
+      if (current()) await new Promise((r) => setTimeout(r, 1000));
     }
   }
 
@@ -137,13 +154,35 @@ export class Membership extends EventEmitter {
       try {
         const record = entry.json<NodeRecord>();
         const serverTime = entry.created.getTime();
-        if (entry.key === this.selfId) this.clockOffsetMs = Date.now() - serverTime;
+        if (entry.key === this.selfId) {
+          this.clockOffsetMs = Date.now() - serverTime;
+          this.selfSeenAt = Date.now();
+        }
         this.members.set(entry.key, { ...record, healthy: false, seenAt: serverTime + this.clockOffsetMs });
       } catch {
         this.options.log.warn({ key: entry.key }, 'ignoring a malformed node record');
       }
     }
     this.evaluate();
+  }
+
+  /**
+   * A watch can stall without ending (its consumer lived on a NATS server that died; seen in
+   * test/repair/five-nodes.long.ts): every member would then look unhealthy from here. Our
+   * own heartbeats must come back through it, so when none has for three intervals, restart it.
+   */
+  private restartStalledWatch(): void {
+    if (!this.options.self || this.stopped) return;
+    const limit = Math.max(3 * this.options.heartbeatMs, 5000);
+    if (Date.now() - this.selfSeenAt < limit) return;
+    this.options.log.warn(
+      { silentMs: Date.now() - this.selfSeenAt },
+      'membership watch is silent; restarting it',
+    );
+    this.selfSeenAt = Date.now();
+    this.watchStop?.();
+    this.watchGeneration += 1;
+    void this.watch(this.watchGeneration);
   }
 
   /** Recomputes health; when the healthy set changed, rebuilds the ring and records the change. */

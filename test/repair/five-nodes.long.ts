@@ -52,7 +52,7 @@ describe('repair on five nodes (R = 3), 300+ files', () => {
     );
 
   beforeAll(async () => {
-    nats = await startTestNats(3);
+    nats = await startTestNats(3, { noAdvertise: true });
     const [a, b, c] = nats.urls;
     // node1 talks to the third NATS server only, so stopping that server cuts it off alone.
     cluster = await startTestNodes(5, nats.urls, { ...FAST_REPAIR_ENV, AUDIUS_FFMPEG_THREADS: '1' }, (i) => ({

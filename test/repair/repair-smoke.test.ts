@@ -79,7 +79,7 @@ describe('repair on three nodes (R = 2)', () => {
     const stranger = identityFromHex(randomKey());
     const call = async (headers: Record<string, string>) => {
       const res = await fetch(`${url}${p}`, { headers });
-      const body = await res.json();
+      const body = (await res.json()) as { code?: string };
       return [res.status, res.status === 200 ? 'OK' : body.code];
     };
     expect(await call({})).toEqual([401, 'NODE_SIGNATURE_MISSING']);
