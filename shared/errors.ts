@@ -44,7 +44,10 @@ export const ERRORS = {
   SIGNATURE_UPLOAD_ID_MISMATCH: { status: 403, message: 'The signature is for another upload' },
   UPLOAD_SIGNATURE_REQUIRED: { status: 401, message: 'Uploads to this node need a signature (?signature=)' },
   UPLOAD_WALLET_NOT_ALLOWED: { status: 403, message: 'This wallet may not upload to this node' },
-  DELIST_BAD_REQUEST: { status: 400, message: 'A delist request names one file name or job id and an action' },
+  DELIST_BAD_REQUEST: {
+    status: 400,
+    message: 'A delist request names one file name or job id and an action',
+  },
   DELISTED: { status: 403, message: 'This content has been taken down' },
   FORBIDDEN: { status: 403, message: 'Not allowed' },
   NOT_FOUND: { status: 404, message: 'Not found' },

@@ -74,7 +74,9 @@ function etagOf(info: BlobInfo): string | undefined {
 function cacheHeaders(reply: FastifyReply, info: BlobInfo, fileName: string, isPrivate = false): void {
   const etag = etagOf(info);
   const scope = isPrivate ? 'private' : 'public';
-  void reply.header('Accept-Ranges', 'bytes').header('Cache-Control', `${scope}, max-age=31536000, immutable`);
+  void reply
+    .header('Accept-Ranges', 'bytes')
+    .header('Cache-Control', `${scope}, max-age=31536000, immutable`);
   void reply.type(contentTypeOf(fileName, info.contentType));
   if (etag) void reply.header('ETag', etag);
 }

@@ -65,7 +65,8 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
   const objm = new Objm(jsm.jetstream());
   if (!(await exists(jsm, `KV_${BUCKETS.jobs}`))) await kvm.create(BUCKETS.jobs, { replicas, history: 1 });
   if (!(await exists(jsm, `KV_${BUCKETS.nodes}`))) await kvm.create(BUCKETS.nodes, { replicas, history: 5 });
-  if (!(await exists(jsm, `KV_${BUCKETS.delist}`))) await kvm.create(BUCKETS.delist, { replicas, history: 5 });
+  if (!(await exists(jsm, `KV_${BUCKETS.delist}`)))
+    await kvm.create(BUCKETS.delist, { replicas, history: 5 });
   for (let k = 0; k < config.tempBuckets; k++) {
     const bucket = BUCKETS.temp(k);
     if (await exists(jsm, `OBJ_${bucket}`)) continue;
