@@ -1,4 +1,4 @@
-import type { RepairStatus } from './repair/repairer';
+import type { RepairStatus } from './repair/types';
 import type { Services } from './runtime/services';
 import { describePolicy } from './access/policy';
 

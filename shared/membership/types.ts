@@ -1,4 +1,4 @@
-import type { RepairStatus } from '../repair/repairer';
+import type { RepairStatus } from '../repair/types';
 
 /** A node's record in KV bucket `nodes` (DESIGN §3), keyed by its node id. */
 export interface NodeRecord {

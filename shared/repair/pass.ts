@@ -11,7 +11,7 @@ import { trimShards } from './trim';
 export interface PassReport {
   /** Shards some node holds that this node compared. */
   shards: number;
-  /** (shard, peer) pairs whose summaries differed, so were listed. */
+  /** Listings fetched: one per shard and distinct differing summary (peers that agree share one). */
   listed: number;
   pulled: number;
   pullFailed: number;
@@ -51,7 +51,10 @@ export async function repairPass(ctx: RepairContext, signal: AbortSignal): Promi
     (shard) => !ring.owners(shard).includes(me) && ctx.catalog.summary(shard).count > 0,
   );
   const pairs = owned.flatMap((shard) =>
-    differingPeers(ctx, shard, peers, summaries).map((peer) => ({ shard, peer })),
+    agreeingGroups(differingPeers(ctx, shard, peers, summaries), shard, summaries).map((group) => ({
+      shard,
+      group,
+    })),
   );
   const listings = await fetchListings(ctx, pairs, signal);
 
@@ -112,22 +115,42 @@ function differingPeers(ctx: RepairContext, shard: string, peers: Peer[], summar
   });
 }
 
+/**
+ * `peers` grouped by their summary of `shard`: peers with equal summaries hold the same set
+ * (the same assumption as `holdings` below), so one listing serves the whole group. After a
+ * node dies, the other holders of a shard agree: this halves the listings (each is a signed
+ * request, and signatures are most of a pass's CPU).
+ */
+function agreeingGroups(peers: Peer[], shard: string, summaries: Summaries): Peer[][] {
+  const groups = new Map<string, Peer[]>();
+  for (const p of peers) {
+    const [count, digest] = summaries.get(p.nodeId)![shard];
+    const key = `${count}:${digest}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  return [...groups.values()];
+}
+
+/** One listing per group, from the first peer of it that answers, recorded for every peer in it. */
 async function fetchListings(
   ctx: RepairContext,
-  pairs: { shard: string; peer: Peer }[],
+  pairs: { shard: string; group: Peer[] }[],
   signal: AbortSignal,
 ): Promise<Map<string, Map<string, CatalogEntry[]>>> {
   const out = new Map<string, Map<string, CatalogEntry[]>>();
-  await mapLimit(pairs, 8, async ({ shard, peer }) => {
-    try {
-      const files = await ctx.peers.listing(peer, shard, signal);
-      if (!out.has(shard)) out.set(shard, new Map());
-      out.get(shard)!.set(peer.nodeId, files);
-    } catch (err) {
-      ctx.log.warn(
-        { peer: peer.host, shard, err: describeError(err) },
-        'repair: listing unavailable; skipping it',
-      );
+  await mapLimit(pairs, 8, async ({ shard, group }) => {
+    for (const peer of group) {
+      try {
+        const files = await ctx.peers.listing(peer, shard, signal);
+        if (!out.has(shard)) out.set(shard, new Map());
+        for (const p of group) out.get(shard)!.set(p.nodeId, files);
+        return;
+      } catch (err) {
+        ctx.log.warn(
+          { peer: peer.host, shard, err: describeError(err) },
+          'repair: listing unavailable; skipping it',
+        );
+      }
     }
   });
   return out;

@@ -5,23 +5,9 @@ import { repairPass, type PassReport } from './pass';
 import { quarantineCopy } from './quarantine';
 import { scrubPass, type ScrubReport } from './scrub';
 import { repairMetrics } from './stats';
+import type { RepairStatus } from './types';
 
-/** What /storage/health and the heartbeat record show of repair and scrub. */
-export interface RepairStatus {
-  running: boolean;
-  lastPassAt: string | null;
-  lastPassSeconds: number | null;
-  lastPassRequests: number | null;
-  underReplicated: number;
-  lost: number;
-  pulling: number;
-  pulled: number;
-  deleted: number;
-  quarantined: number;
-  trimBlocked: string | null;
-  lastScrubAt: string | null;
-  lastScrubSeconds: number | null;
-}
+export type { RepairStatus };
 
 /**
  * Runs repair on a node: a pass on every ring change (debounced by AUDIUS_REPAIR_DEBOUNCE_SECONDS)

@@ -5,7 +5,7 @@
  */
 
 import type { Member, MembershipChange } from '../membership/types';
-import type { RepairStatus } from '../repair/repairer';
+import type { RepairStatus } from '../repair/types';
 
 export type { RepairStatus };
 
