@@ -1,4 +1,5 @@
-import type { Logger } from '../log';
+// The contract between functions and the runtime that triggers them (consumer shims, schedules).
+import type { Logger } from './log';
 
 /** What a NATS-triggered function receives (Lambda-shaped: event in, result out). */
 export interface StepEvent<T = unknown> {

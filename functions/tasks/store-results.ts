@@ -1,6 +1,6 @@
 import { storeResults } from '../../shared/jobs/store-results';
 import { services } from '../../shared/runtime/services';
-import type { StepHandler } from '../../shared/runtime/step';
+import type { StepHandler } from '../../shared/step';
 
 /** Storer (results.>, one durable consumer per node): keep what this node owns (DESIGN §4.3). */
 export const handler: StepHandler<{ id: string }> = async (event, context) => {

@@ -1,7 +1,7 @@
 import { runTranscodeStep } from '../../shared/jobs/transcode-step';
 import type { Job } from '../../shared/jobs/types';
 import { services } from '../../shared/runtime/services';
-import type { StepHandler } from '../../shared/runtime/step';
+import type { StepHandler } from '../../shared/step';
 import { transcodeAudio } from '../../shared/transcode/mod';
 
 /** Step `audio` (jobs.audio): MP3 320 kbps + 30 s preview via ffmpeg (DESIGN §4.2). */

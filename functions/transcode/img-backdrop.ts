@@ -1,4 +1,5 @@
+import { services } from '../../shared/runtime/services';
 import { imageStepHandler } from '../../shared/jobs/image-step';
 
 /** Step `img_backdrop` (jobs.img_backdrop): 640 and 2000 px wide, aspect kept, never enlarged. */
-export const handler = imageStepHandler('img_backdrop');
+export const handler = imageStepHandler('img_backdrop', services);

@@ -1,4 +1,5 @@
+import { services } from '../../shared/runtime/services';
 import { imageStepHandler } from '../../shared/jobs/image-step';
 
 /** Step `img_square` (jobs.img_square): 150, 480 and 1000 px squares, centre crop. */
-export const handler = imageStepHandler('img_square');
+export const handler = imageStepHandler('img_square', services);

@@ -1,12 +1,12 @@
 import { parseFileName, shardOfId } from '../placement/mod';
-import type { Services } from '../runtime/services';
+import type { JobDeps } from './deps';
 
 /**
  * Where else to read `fileName` (DESIGN §5): a healthy node the job record says holds it,
  * best ranked first; failing that, a healthy owner of its shard. null when there is none.
  */
 export async function otherHolder(
-  s: Services,
+  s: JobDeps,
   fileName: string,
 ): Promise<{ nodeId: string; host: string } | null> {
   const parsed = parseFileName(fileName);

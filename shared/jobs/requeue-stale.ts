@@ -1,5 +1,5 @@
 import { SUBJECTS } from '../nats/names';
-import type { Services } from '../runtime/services';
+import type { JobDeps } from './deps';
 import { JOB_STATUS, type Job } from './types';
 
 /** A pending job this old has either been waiting in a long queue or lost its work message. */
@@ -22,7 +22,7 @@ export interface RequeueReport {
  * original message exists, so nothing ever runs twice. A job older than the temp store's
  * lifetime cannot run any more (its upload is gone) and ends in `error`.
  */
-export async function requeueStaleJobs(s: Services, now = Date.now()): Promise<RequeueReport> {
+export async function requeueStaleJobs(s: JobDeps, now = Date.now()): Promise<RequeueReport> {
   const report: RequeueReport = { requeued: [], stillQueued: 0, expired: [] };
   const ttlMs = s.config.tempTtlHours * 3600 * 1000;
   const { jobs: pending } = await s.jobs.list({ status: JOB_STATUS.pending, limit: Number.MAX_SAFE_INTEGER });
@@ -44,7 +44,7 @@ export async function requeueStaleJobs(s: Services, now = Date.now()): Promise<R
   return report;
 }
 
-async function expire(s: Services, job: Job): Promise<void> {
+async function expire(s: JobDeps, job: Job): Promise<void> {
   const reason = `no node took the job within ${s.config.tempTtlHours} h; its upload has expired from the temp store`;
   await s.jobs.update(job.id, (j) =>
     j.status === JOB_STATUS.pending

@@ -1,6 +1,6 @@
 import { StorageError } from '../errors';
 import { readTempObject } from '../nats/temp-objects';
-import type { Services } from '../runtime/services';
+import type { JobDeps } from './deps';
 import { longTermKey } from './keys';
 import { JOB_STATUS, type Job, type JobResult } from './types';
 
@@ -16,7 +16,7 @@ export type StoreOutcome = 'done' | 'nothing-to-store';
  * consumer shim redelivers it with backoff): when an owner dies before storing, the ring
  * changes, and the node that takes its place learns of the job on its next attempt.
  */
-export async function storeResults(s: Services, id: string, signal: AbortSignal): Promise<StoreOutcome> {
+export async function storeResults(s: JobDeps, id: string, signal: AbortSignal): Promise<StoreOutcome> {
   let job = await s.jobs.get(id);
   if (!job || job.results.length === 0 || job.status === JOB_STATUS.error) return 'nothing-to-store';
   if (job.status === JOB_STATUS.done) return 'done';
@@ -35,7 +35,7 @@ export async function storeResults(s: Services, id: string, signal: AbortSignal)
   );
 }
 
-async function storeOne(s: Services, result: JobResult, signal: AbortSignal): Promise<void> {
+async function storeOne(s: JobDeps, result: JobResult, signal: AbortSignal): Promise<void> {
   const key = longTermKey(s.config.namespace, s.config.shardLength, result.name);
   const existing = await s.blob.head(key);
   if (existing && existing.size === result.size && existing.sha256 === result.sha256) return;

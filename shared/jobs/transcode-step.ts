@@ -6,8 +6,8 @@ import { describeError, isStorageError, StorageError } from '../errors';
 import { SUBJECTS } from '../nats/names';
 import { putTempObject, readTempObject } from '../nats/temp-objects';
 import { shardOfId } from '../placement/mod';
-import type { Services } from '../runtime/services';
-import type { StepContext, StepEvent } from '../runtime/step';
+import type { JobDeps } from './deps';
+import type { StepContext, StepEvent } from '../step';
 import type { TranscodeOutput } from '../transcode/types';
 import { JOB_STATUS, type Job, type JobResult, type Template } from './types';
 
@@ -38,7 +38,7 @@ const PROGRESS_EVERY_MS = 1000;
  * redelivery after a crash never runs a job to completion twice.
  */
 export async function runTranscodeStep(
-  s: Services,
+  s: JobDeps,
   template: Template,
   event: StepEvent<{ id?: unknown }>,
   context: StepContext,
@@ -114,7 +114,7 @@ function isPastTranscoding(job: Job): boolean {
  * A delivery past the last attempt means the last attempt was lost — its worker died or was
  * stopped mid-job — so the job ends in `error` instead of waiting forever.
  */
-async function giveUp(s: Services, id: string, event: StepEvent): Promise<Job> {
+async function giveUp(s: JobDeps, id: string, event: StepEvent): Promise<Job> {
   const reason = `gave up after ${event.maxAttempts} attempts: the node running the last one stopped before it finished`;
   return s.jobs.update(id, (j) =>
     isPastTranscoding(j)
@@ -124,7 +124,7 @@ async function giveUp(s: Services, id: string, event: StepEvent): Promise<Job> {
 }
 
 /** Results go to the temp store (the storers copy them from there), digest checked. */
-async function putResults(s: Services, job: Job, outputs: TranscodeOutputs): Promise<JobResult[]> {
+async function putResults(s: JobDeps, job: Job, outputs: TranscodeOutputs): Promise<JobResult[]> {
   const shard = shardOfId(job.id, s.config.shardLength);
   const results: JobResult[] = [];
   for (const out of outputs) {
@@ -153,7 +153,7 @@ async function putResults(s: Services, job: Job, outputs: TranscodeOutputs): Pro
 }
 
 /** Tells every node's storer; the message id makes a repeat announcement a no-op. */
-async function announceResults(s: Services, job: Job): Promise<Job> {
+async function announceResults(s: JobDeps, job: Job): Promise<Job> {
   await s.nats.js.publish(SUBJECTS.result(job.template), JSON.stringify({ id: job.id }), {
     msgID: `${job.id}.results`,
   });
@@ -161,7 +161,7 @@ async function announceResults(s: Services, job: Job): Promise<Job> {
 }
 
 /** A permanent failure, or the last attempt, ends the job in `error` with the reason. */
-async function recordFailure(s: Services, id: string, err: unknown, event: StepEvent, context: StepContext) {
+async function recordFailure(s: JobDeps, id: string, err: unknown, event: StepEvent, context: StepContext) {
   if (context.signal.aborted && !isTimeout(context.signal)) return; // shutdown: another node retries
   const reason = describeError(err);
   const final = (isStorageError(err) && err.permanent) || event.attempt >= event.maxAttempts;
@@ -179,7 +179,7 @@ function isTimeout(signal: AbortSignal): boolean {
 }
 
 /** Progress updates for the job record, at most one write per second, in order. */
-function throttledProgress(s: Services, id: string) {
+function throttledProgress(s: JobDeps, id: string) {
   let last = 0;
   let chain: Promise<unknown> = Promise.resolve();
   return {

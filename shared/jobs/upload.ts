@@ -4,7 +4,7 @@ import busboy from 'busboy';
 import { describeError, StorageError } from '../errors';
 import { BUCKETS, SUBJECTS } from '../nats/names';
 import { deleteTempObject, putTempObject } from '../nats/temp-objects';
-import type { Services } from '../runtime/services';
+import type { JobDeps } from './deps';
 import { isTemplateName, mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/mod';
 import { newId } from './ids';
 import { JOB_STATUS, type Job, type Template } from './types';
@@ -28,7 +28,7 @@ const MAX_PARTS = 50;
  * is created; otherwise each part becomes a pending job, published to JOBS.
  */
 export async function receiveUpload(
-  s: Services,
+  s: JobDeps,
   headers: IncomingHttpHeaders,
   body: Readable,
   /** The wallet that signed the upload (shared/access/upload-signature.ts). */
@@ -73,7 +73,7 @@ export async function receiveUpload(
   }
 }
 
-async function abandon(s: Services, id: string, err: unknown): Promise<void> {
+async function abandon(s: JobDeps, id: string, err: unknown): Promise<void> {
   const reason = `the upload request failed before it was accepted: ${describeError(err)}`;
   await s.jobs
     .update(id, (j) => ({
@@ -93,7 +93,7 @@ interface Form {
 }
 
 /** Reads the whole form; parts start streaming into the temp store as they arrive. */
-function readForm(s: Services, headers: IncomingHttpHeaders, body: Readable): Promise<Form> {
+function readForm(s: JobDeps, headers: IncomingHttpHeaders, body: Readable): Promise<Form> {
   let form: busboy.Busboy;
   try {
     form = busboy({
@@ -138,7 +138,7 @@ function readForm(s: Services, headers: IncomingHttpHeaders, body: Readable): Pr
 }
 
 /** Streams one part into a temp store, keeping its first bytes for sniffing. */
-async function storePart(s: Services, stream: Readable, fileName: string): Promise<StoredPart> {
+async function storePart(s: JobDeps, stream: Readable, fileName: string): Promise<StoredPart> {
   const id = newId();
   const bucket = BUCKETS.temp(Math.floor(Math.random() * s.config.tempBuckets));
   let head = Buffer.alloc(0);
@@ -201,7 +201,7 @@ function parsePreviewStart(value: string | undefined): number | undefined {
 }
 
 async function createJob(
-  s: Services,
+  s: JobDeps,
   template: Template,
   part: StoredPart,
   previewStart?: number,

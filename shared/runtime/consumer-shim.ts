@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import { stepRuns, stepSeconds } from '../metrics';
 import type { Nats } from '../nats/connection';
 import type { NatsTrigger } from './manifest';
-import type { StepContext, StepHandler } from './step';
+import type { StepContext, StepHandler } from '../step';
 
 const PULL_EXPIRES_MS = 2000;
 const SECOND_NS = 1e9;

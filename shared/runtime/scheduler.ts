@@ -1,6 +1,6 @@
 import { describeError } from '../errors';
 import type { Logger } from '../log';
-import type { ScheduleHandler } from './step';
+import type { ScheduleHandler } from '../step';
 
 export interface Schedule {
   stop(): Promise<void>;

@@ -4,7 +4,7 @@ import { exportedHandler } from './load-function';
 import type { Manifest } from './manifest';
 import { startSchedule, type Schedule } from './scheduler';
 import type { Services } from './services';
-import type { ScheduleHandler, StepHandler } from './step';
+import type { ScheduleHandler, StepHandler } from '../step';
 
 export interface Workers {
   /** Stops pulling; in-flight work gets `graceMs` to finish, then is aborted and handed back (nak). */

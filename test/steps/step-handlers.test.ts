@@ -8,7 +8,7 @@ import { receiveUpload } from '../../shared/jobs/upload';
 import { createLogger } from '../../shared/log';
 import type { Services } from '../../shared/runtime/services';
 import { startInProcessServices, type InProcessServices } from '../harness/services';
-import type { StepContext, StepEvent } from '../../shared/runtime/step';
+import type { StepContext, StepEvent } from '../../shared/step';
 import { makeTone, sha256Hex } from '../harness/media';
 
 /** Each step is a function: event in, result out — invoked here without the runtime. */
