@@ -37,6 +37,22 @@ describe('HTTP functions', () => {
       storage: { driver: 'file', url: expect.stringContaining('file://') },
       uptimeSeconds: expect.any(Number),
       access: { reads: 'open (no read needs a signature)', uploads: 'open' },
+      // A fresh node: no repair pass has ended yet (the first comes one debounce after start).
+      repair: {
+        running: expect.any(Boolean),
+        lastPassAt: null,
+        lastPassSeconds: null,
+        lastPassRequests: null,
+        underReplicated: 0,
+        lost: 0,
+        pulling: 0,
+        pulled: 0,
+        deleted: 0,
+        quarantined: 0,
+        trimBlocked: null,
+        lastScrubAt: null,
+        lastScrubSeconds: null,
+      },
     });
     expect(body.nodeId).toMatch(/^0x[0-9a-f]{40}$/);
   });
