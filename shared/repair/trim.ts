@@ -1,3 +1,4 @@
+import { mapLimit } from '../blob/concurrency';
 import { describeError } from '../errors';
 import { longTermKey } from '../jobs/keys';
 import type { CatalogEntry } from './catalog';
@@ -20,29 +21,40 @@ export async function trimShards(
   if (shards.length === 0) return { deleted: 0 };
   const ringAt = ctx.membership.ringChangedAt();
   let deleted = 0;
-  for (const shard of shards) {
-    const blocked = safetyBlock(ctx, ringAt);
-    if (blocked || signal.aborted) return { deleted, blocked: blocked ?? 'aborted' };
-    const owners = ctx.membership.ring().owners(shard);
-    const fresh = await freshListings(ctx, shard, owners, signal);
-    const gone: CatalogEntry[] = [];
-    for (const mine of ctx.catalog.list(shard)) {
-      if (!confirmedOnAllOwners(mine, owners, fresh, ctx.config.replicationFactor)) continue;
-      if (safetyBlock(ctx, ringAt)) break;
-      await ctx.blob.delete(longTermKey(ctx.config.namespace, ctx.config.shardLength, mine.name));
-      repairMetrics.deletes.inc();
-      ctx.stats.deleted += 1;
-      gone.push(mine);
-    }
-    deleted += gone.length;
-    await recordCopies(
-      ctx,
-      gone.map((entry) => ({ entry })),
-      'dropped',
-      signal,
-    );
+  let blocked: string | undefined;
+  // A few shards at a time: after a join, a node trims thousands of shards, each R listings.
+  await mapLimit(shards, 4, async (shard) => {
+    blocked ??= safetyBlock(ctx, ringAt) ?? (signal.aborted ? 'aborted' : undefined);
+    if (blocked) return;
+    deleted += await trimShard(ctx, shard, ringAt, signal);
+  });
+  return blocked ? { deleted, blocked } : { deleted };
+}
+
+async function trimShard(
+  ctx: RepairContext,
+  shard: string,
+  ringAt: number,
+  signal: AbortSignal,
+): Promise<number> {
+  const owners = ctx.membership.ring().owners(shard);
+  const fresh = await freshListings(ctx, shard, owners, signal);
+  const gone: CatalogEntry[] = [];
+  for (const mine of ctx.catalog.list(shard)) {
+    if (!confirmedOnAllOwners(mine, owners, fresh, ctx.config.replicationFactor)) continue;
+    if (safetyBlock(ctx, ringAt)) break;
+    await ctx.blob.delete(longTermKey(ctx.config.namespace, ctx.config.shardLength, mine.name));
+    repairMetrics.deletes.inc();
+    ctx.stats.deleted += 1;
+    gone.push(mine);
   }
-  return { deleted };
+  await recordCopies(
+    ctx,
+    gone.map((entry) => ({ entry })),
+    'dropped',
+    signal,
+  );
+  return gone.length;
 }
 
 function safetyBlock(ctx: RepairContext, ringAt: number): string | null {
