@@ -43,6 +43,10 @@ export const ERRORS = {
   SIGNATURE_UPLOAD_ID_MISMATCH: { status: 403, message: 'The signature is for another upload' },
   UPLOAD_SIGNATURE_REQUIRED: { status: 401, message: 'Uploads to this node need a signature (?signature=)' },
   UPLOAD_WALLET_NOT_ALLOWED: { status: 403, message: 'This wallet may not upload to this node' },
+  UPLOAD_SIGNATURE_WRONG_KIND: {
+    status: 400,
+    message: 'The signature is not an upload signature (its data must be {"timestamp": …} only)',
+  },
   DELIST_BAD_REQUEST: {
     status: 400,
     message: 'A delist request names one file name or job id and an action',

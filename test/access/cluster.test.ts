@@ -79,6 +79,28 @@ describe('access control on 3 nodes (secure policy)', () => {
     });
     const stale = await uploader.envelope({ timestamp: Date.now() - 2 * 3600_000 });
     expect((await upload(`?signature=${encodeURIComponent(stale)}`)).body.code).toBe('SIGNATURE_EXPIRED');
+    // Signed envelopes of other kinds do not make their signer an uploader: a public stream
+    // URL (the player's) and an operator's delist request.
+    const streamUrl = await player.envelope({
+      cid: 'abcdefghijklmnopqrstuvwxy_320.mp3',
+      timestamp: Date.now(),
+    });
+    const delist = await operator.envelope({
+      fileName: 'abcdefghijklmnopqrstuvwxy',
+      action: 'delist',
+      type: 'storage-delist',
+      timestamp: Date.now(),
+    });
+    for (const envelope of [streamUrl, delist])
+      expect(await upload(`?signature=${encodeURIComponent(envelope)}`)).toEqual({
+        status: 400,
+        body: {
+          statusCode: 400,
+          code: 'UPLOAD_SIGNATURE_WRONG_KIND',
+          error: 'Bad Request',
+          message: expect.any(String),
+        },
+      });
     expect((await getJson(`${urls[0]}/storage/jobs`)).body).toEqual([]);
   });
 

@@ -188,6 +188,23 @@ describe('upload signatures', () => {
     expect(codeOf(() => uploaderWallet('{', open, now))).toBe('SIGNATURE_NOT_JSON');
   });
 
+  test('an envelope of another kind (stream URL, delist request) is not an upload signature', async () => {
+    const others = [
+      { fileName: FILE, timestamp: now },
+      { cid: FILE, timestamp: now, trackId: 1, upload_id: 'abcdefghijklmnopqrstuvwxy' },
+      { fileName: 'abcdefghijklmnopqrstuvwxy', action: 'delist', type: 'storage-delist', timestamp: now },
+      { timestamp: now, action: 'relist' },
+    ];
+    for (const data of others) {
+      const envelope = await allowed.envelope(data);
+      for (const mode of [signed, allowlist(), open])
+        expect([data, codeOf(() => uploaderWallet(envelope, mode, now))]).toEqual([
+          data,
+          'UPLOAD_SIGNATURE_WRONG_KIND',
+        ]);
+    }
+  });
+
   test('an envelope is checked on its own: no name needed, but the time window applies', () => {
     expect(codeOf(() => verifyEnvelope('x'.repeat(9000), 1000, 0, now))).toBe('SIGNATURE_TOO_LARGE');
   });
