@@ -5,7 +5,7 @@
  * (NATS_SERVER_URL), so it needs NATS access, not a wallet; every node refuses the name within
  * seconds. `POST /storage/delist` is the signed-request way for operators without NATS access.
  */
-import { addToDelist, removeFromDelist, type DelistRecord } from '../shared/access/delist';
+import { addToDelist, isTakenDown, removeFromDelist, type StoredDelistRecord } from '../shared/access/delist';
 import { loadConfig } from '../shared/config';
 import { describeError } from '../shared/errors';
 import { BUCKETS } from '../shared/nats/names';
@@ -17,8 +17,13 @@ async function main(args: string[]): Promise<void> {
   try {
     const kv = await nats.kvm.open(BUCKETS.delist);
     if (args.includes('--list')) {
-      for await (const key of await kv.keys())
-        console.log(JSON.stringify((await kv.get(key))?.json<DelistRecord>()));
+      // Relisted names keep a tombstone (shared/access/delist.ts): they are not taken down.
+      for await (const key of await kv.keys()) {
+        const entry = await kv.get(key);
+        if (entry?.operation !== 'PUT') continue;
+        const record = entry.json<StoredDelistRecord>();
+        if (isTakenDown(record)) console.log(JSON.stringify(record));
+      }
       return;
     }
     const name = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--reason');

@@ -51,6 +51,10 @@ export const ERRORS = {
     status: 400,
     message: 'A delist request names one file name or job id and an action',
   },
+  DELIST_REPLAYED: {
+    status: 409,
+    message: 'A delist request at least as new has already been applied to this name',
+  },
   DELISTED: { status: 403, message: 'This content has been taken down' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },

@@ -18,6 +18,21 @@ export interface DelistRecord {
   at: string;
 }
 
+/**
+ * What KV `delist` holds for a name. A relist does not delete the key: it leaves a tombstone
+ * (`listed: false`) that keeps `requestAt`, so a captured request re-posted later cannot
+ * undo a newer one (DELIST_REPLAYED). Records written before tombstones existed have neither
+ * field: they are takedowns, applied at `at`.
+ */
+export interface StoredDelistRecord extends DelistRecord {
+  /** False: relisted (not taken down). Absent means taken down. */
+  listed?: boolean;
+  /** Timestamp (ms) of the last request applied to this name: the signed `data.timestamp`, or the script's clock. */
+  requestAt?: number;
+}
+
+export type DelistAction = 'delist' | 'relist';
+
 /** Throws DELIST_BAD_REQUEST unless `name` is a result file name or a job id (a safe KV key). */
 export function assertDelistable(name: unknown): asserts name is string {
   if (!isValidId(name) && !parseFileName(name))
@@ -27,14 +42,61 @@ export function assertDelistable(name: unknown): asserts name is string {
     );
 }
 
-export async function addToDelist(kv: KV, record: DelistRecord): Promise<void> {
-  assertDelistable(record.name);
-  await kv.put(record.name, JSON.stringify(record));
+/** Whether a stored record takes its name down (a relist tombstone does not). */
+export function isTakenDown(record: StoredDelistRecord): boolean {
+  return record.listed !== false;
 }
 
-export async function removeFromDelist(kv: KV, name: string): Promise<void> {
-  assertDelistable(name);
-  await kv.delete(name);
+/**
+ * Applies a delist or relist of `record.name` requested at `requestAt` (ms), unless a request
+ * at least as new has been applied to that name: then DELIST_REPLAYED, and nothing changes.
+ * Compare-and-set on the key, so two requests racing cannot both win.
+ */
+export async function applyDelistChange(
+  kv: KV,
+  action: DelistAction,
+  record: DelistRecord,
+  requestAt: number,
+): Promise<void> {
+  assertDelistable(record.name);
+  const stored: StoredDelistRecord = { ...record, listed: action === 'delist', requestAt };
+  for (let attempt = 0; ; attempt++) {
+    const current = await kv.get(record.name);
+    const last = current?.operation === 'PUT' ? lastRequestAt(current) : undefined;
+    if (last !== undefined && requestAt <= last)
+      throw new StorageError(
+        'DELIST_REPLAYED',
+        `a request for ${record.name} at least as new as this one has been applied`,
+      );
+    try {
+      if (current) await kv.update(record.name, JSON.stringify(stored), current.revision);
+      else await kv.create(record.name, JSON.stringify(stored));
+      return;
+    } catch (err) {
+      if (attempt >= 4) throw err; // another request won the race each time: let the caller retry
+    }
+  }
+}
+
+/** The script's way (no signed request): a delist now. */
+export async function addToDelist(kv: KV, record: DelistRecord): Promise<void> {
+  await applyDelistChange(kv, 'delist', record, Date.now());
+}
+
+/** The script's way: a relist now, leaving a tombstone (see StoredDelistRecord). */
+export async function removeFromDelist(kv: KV, name: string, by = 'cli'): Promise<void> {
+  await applyDelistChange(kv, 'relist', { name, reason: '', by, at: new Date().toISOString() }, Date.now());
+}
+
+function lastRequestAt(entry: KvEntry): number {
+  try {
+    const record = entry.json<StoredDelistRecord>();
+    if (typeof record.requestAt === 'number') return record.requestAt;
+    const at = Date.parse(record.at);
+    return Number.isFinite(at) ? at : 0;
+  } catch {
+    return 0; // not our JSON: any signed request is newer
+  }
 }
 
 export class DelistSet {
@@ -68,8 +130,11 @@ export class DelistSet {
     return this.entries.get(name) ?? this.entries.get(parseFileName(name)?.id ?? '') ?? null;
   }
 
+  /** What is taken down, newest first (relisted names are not in it). */
   list(): DelistRecord[] {
-    return [...this.entries.values()].sort((a, b) => (a.at < b.at ? 1 : -1));
+    return [...this.entries.values()]
+      .map(({ name, reason, by, at }) => ({ name, reason, by, at }))
+      .sort((a, b) => (a.at < b.at ? 1 : -1));
   }
 
   private async follow(): Promise<void> {
@@ -92,8 +157,9 @@ export class DelistSet {
       return;
     }
     try {
-      const record = entry.json<DelistRecord>();
-      this.entries.set(entry.key, { ...record, name: entry.key });
+      const record = entry.json<StoredDelistRecord>();
+      if (isTakenDown(record)) this.entries.set(entry.key, { ...record, name: entry.key });
+      else this.entries.delete(entry.key);
     } catch {
       // A value that is not our JSON still takes the name down: failing open would undo a takedown.
       this.entries.set(entry.key, {

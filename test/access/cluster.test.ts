@@ -201,7 +201,12 @@ describe('access control on 3 nodes (secure policy)', () => {
 
   test('a delisted job is 403 on every read route of every node within 2 s, and relisting restores it', async () => {
     const strangerRequest = JSON.parse(
-      await uploader.envelope({ fileName: job.id, action: 'delist', timestamp: Date.now() }),
+      await uploader.envelope({
+        fileName: job.id,
+        action: 'delist',
+        type: 'storage-delist',
+        timestamp: Date.now(),
+      }),
     );
     const refused = await fetch(`${urls[1]}/storage/delist`, {
       method: 'POST',
@@ -217,6 +222,7 @@ describe('access control on 3 nodes (secure policy)', () => {
       await operator.envelope({
         fileName: job.id,
         action: 'delist',
+        type: 'storage-delist',
         reason: 'DMCA 123',
         timestamp: Date.now(),
       }),
@@ -261,18 +267,57 @@ describe('access control on 3 nodes (secure policy)', () => {
     ]);
 
     const relist = JSON.parse(
-      await operator.envelope({ fileName: job.id, action: 'relist', timestamp: Date.now() }),
+      await operator.envelope({
+        fileName: job.id,
+        action: 'relist',
+        type: 'storage-delist',
+        timestamp: Date.now(),
+      }),
     );
-    await fetch(`${urls[0]}/storage/delist`, {
-      method: 'POST',
-      body: JSON.stringify(relist),
-      headers: { 'content-type': 'application/json' },
-    });
+    const post = async (body: unknown) => {
+      const r = await fetch(`${urls[0]}/storage/delist`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+      return [r.status, ((await r.json()) as any).code];
+    };
+    expect(await post(relist)).toEqual([200, undefined]);
     const back = Date.now();
     for (const url of urls) {
       while ((await status(`${url}/storage/stream/${preview}`, { redirect: 'follow' })) !== 200)
         expect(Date.now() - back).toBeLessThan(2000);
     }
+    expect((await getJson(`${urls[2]}/storage/delist`)).body).toEqual([]); // the tombstone is not listed
+
+    // A stream URL the operator's wallet signed is not a takedown (no "type", no "action").
+    const streamUrl = JSON.parse(await operator.envelope({ fileName: job.id, timestamp: Date.now() }));
+    expect(await post(streamUrl)).toEqual([400, 'DELIST_BAD_REQUEST']);
+    // A captured relist re-posted after a newer delist is refused; the takedown stays.
+    const again = JSON.parse(
+      await operator.envelope({
+        fileName: job.id,
+        action: 'delist',
+        type: 'storage-delist',
+        timestamp: Date.now() + 1,
+      }),
+    );
+    expect(await post(again)).toEqual([200, undefined]);
+    expect(await post(relist)).toEqual([409, 'DELIST_REPLAYED']);
+    for (const url of urls) {
+      while ((await status(`${url}/storage/stream/${preview}`, { redirect: 'follow' })) !== 403)
+        expect(Date.now() - back).toBeLessThan(4000);
+    }
+    // Relisted for the tests after this one.
+    const last = JSON.parse(
+      await operator.envelope({
+        fileName: job.id,
+        action: 'relist',
+        type: 'storage-delist',
+        timestamp: Date.now() + 2,
+      }),
+    );
+    expect(await post(last)).toEqual([200, undefined]);
   });
 
   test('the dashboard and the weather map still answer', async () => {
