@@ -17,6 +17,7 @@ export const ERRORS = {
   NODE_SIGNATURE_MALFORMED: { status: 401, message: 'The node signature is malformed' },
   NODE_SIGNATURE_EXPIRED: { status: 401, message: 'The node signature is outside its validity window' },
   NODE_SIGNATURE_INVALID: { status: 401, message: 'The node signature does not match its signer' },
+  NODE_SIGNATURE_WRONG_RECIPIENT: { status: 401, message: 'The node signature names another node' },
   NOT_A_MEMBER: { status: 403, message: 'The signer is not a healthy member of this cluster' },
   // Access control (issue 11): signed stream URLs, signed uploads, takedowns. One code per
   // check, so a client (and a test) knows which one failed; messages never show key material.

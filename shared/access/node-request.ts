@@ -4,11 +4,15 @@ import { recoverPersonalSigner, signPersonalMessage, SignatureError } from './et
 
 /**
  * Node-to-node request signatures (DESIGN §10): the calling node signs, with its delegate key,
- * the method, the path with its query, the sha256 of the body and a timestamp. The callee
- * recovers the signer and accepts healthy members only (./node-guard.ts).
+ * the method, the path with its query, the node it is calling, the sha256 of the body and a
+ * timestamp. Naming the callee means a captured request cannot be replayed to another node,
+ * and a node reached by mistake (two members advertising one URL) refuses rather than answers
+ * for someone else. The callee recovers the signer and accepts healthy members only
+ * (./node-guard.ts).
  */
 export const NODE_HEADERS = {
   signer: 'x-storage-signer',
+  recipient: 'x-storage-recipient',
   timestamp: 'x-storage-timestamp',
   signature: 'x-storage-signature',
 } as const;
@@ -16,73 +20,85 @@ export const NODE_HEADERS = {
 /** sha256 of an empty body: GETs sign this. */
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
+export interface NodeRequest {
+  method: string;
+  /** Path with its query, exactly as sent (`/storage/internal/shard/mkx?verify=true`). */
+  path: string;
+  /** Address of the node being called. */
+  to: string;
+  /** ms since epoch; now by default. */
+  timestamp?: number;
+  bodySha256?: string;
+}
+
 /** The exact text a node signs: one line per field, so no field can bleed into another. */
 export function nodeRequestMessage(
-  method: string,
-  pathAndQuery: string,
-  timestamp: number,
-  bodySha256 = EMPTY_SHA256,
+  r: Required<Omit<NodeRequest, 'bodySha256'>> & { bodySha256?: string },
 ): string {
-  return ['storage-v2 node request', method.toUpperCase(), pathAndQuery, bodySha256, String(timestamp)].join(
-    '\n',
-  );
+  return [
+    'storage-v2 node request',
+    r.method.toUpperCase(),
+    r.path,
+    r.to.toLowerCase(),
+    r.bodySha256 ?? EMPTY_SHA256,
+    String(r.timestamp),
+  ].join('\n');
 }
 
 /** Headers to send with a request to another node. */
-export function signNodeRequest(
-  identity: Identity,
-  method: string,
-  pathAndQuery: string,
-  now = Date.now(),
-  bodySha256?: string,
-): Record<string, string> {
+export function signNodeRequest(identity: Identity, request: NodeRequest): Record<string, string> {
+  const timestamp = request.timestamp ?? Date.now();
   return {
     [NODE_HEADERS.signer]: identity.address,
-    [NODE_HEADERS.timestamp]: String(now),
+    [NODE_HEADERS.recipient]: request.to.toLowerCase(),
+    [NODE_HEADERS.timestamp]: String(timestamp),
     [NODE_HEADERS.signature]: signPersonalMessage(
       identity.privateKey,
-      nodeRequestMessage(method, pathAndQuery, now, bodySha256),
+      nodeRequestMessage({ ...request, timestamp }),
     ),
   };
 }
 
-export type NodeRequestRefusal =
-  | { code: 'NODE_SIGNATURE_MISSING'; message: string }
-  | { code: 'NODE_SIGNATURE_MALFORMED'; message: string }
-  | { code: 'NODE_SIGNATURE_EXPIRED'; message: string }
-  | { code: 'NODE_SIGNATURE_INVALID'; message: string };
+export type NodeRequestRefusal = {
+  code:
+    | 'NODE_SIGNATURE_MISSING'
+    | 'NODE_SIGNATURE_MALFORMED'
+    | 'NODE_SIGNATURE_EXPIRED'
+    | 'NODE_SIGNATURE_INVALID'
+    | 'NODE_SIGNATURE_WRONG_RECIPIENT';
+  message: string;
+};
 
 /**
- * The signer of a node request, or why it is refused. `windowMs` bounds the clock difference
- * either way (a replay after it is refused). Membership is the caller's check.
+ * The signer of a request to node `request.to`, or why it is refused. `windowMs` bounds the
+ * clock difference either way (a replay after it is refused). Membership is the caller's check.
  */
 export function verifyNodeRequest(
   headers: Record<string, string | string[] | undefined>,
-  method: string,
-  pathAndQuery: string,
-  windowMs: number,
-  now = Date.now(),
-  bodySha256?: string,
+  request: Omit<NodeRequest, 'timestamp'> & { now?: number; windowMs: number },
 ): { signer: string } | NodeRequestRefusal {
   const claimed = one(headers[NODE_HEADERS.signer]);
+  const recipient = one(headers[NODE_HEADERS.recipient]);
   const stamp = one(headers[NODE_HEADERS.timestamp]);
   const signature = one(headers[NODE_HEADERS.signature]);
-  if (!claimed || !stamp || !signature)
+  if (!claimed || !stamp || !signature || !recipient)
     return { code: 'NODE_SIGNATURE_MISSING', message: 'node request signature headers are missing' };
   if (!/^\d{1,16}$/.test(stamp) || !/^0x[0-9a-fA-F]{40}$/.test(claimed) || signature.length > 140)
     return { code: 'NODE_SIGNATURE_MALFORMED', message: 'node request signature headers are malformed' };
+  if (recipient.toLowerCase() !== request.to.toLowerCase())
+    return {
+      code: 'NODE_SIGNATURE_WRONG_RECIPIENT',
+      message: `this request was signed for ${recipient}, not this node`,
+    };
   const timestamp = Number(stamp);
-  if (Math.abs(now - timestamp) > windowMs)
+  if (Math.abs((request.now ?? Date.now()) - timestamp) > request.windowMs)
     return {
       code: 'NODE_SIGNATURE_EXPIRED',
       message: 'node request signature is outside its validity window',
     };
   let signer: string;
   try {
-    signer = recoverPersonalSigner(
-      nodeRequestMessage(method, pathAndQuery, timestamp, bodySha256),
-      signature,
-    );
+    signer = recoverPersonalSigner(nodeRequestMessage({ ...request, timestamp }), signature);
   } catch (err) {
     if (err instanceof SignatureError)
       return { code: 'NODE_SIGNATURE_MALFORMED', message: `node request signature: ${err.message}` };

@@ -1,5 +1,6 @@
 import { mapLimit } from '../blob/concurrency';
 import { describeError } from '../errors';
+import { openTempStore } from '../nats/temp-objects';
 import { JOB_STATUS, type Job, type JobResult } from '../jobs/types';
 import type { RepairContext } from './context';
 import { recordCopies } from './job-records';
@@ -66,14 +67,38 @@ async function auditJob(
       signal,
     );
   if (held || owners[0] !== ctx.identity.address || signal.aborted) return;
-  report.lost += missing.length;
-  const names = missing.map((r) => r.name).join(', ');
+  // A failed pull may be a hiccup (a peer timing out, NATS electing a leader): lost means
+  // gone from the temp store and listed by no healthy peer, each checked just now.
+  const gone: JobResult[] = [];
+  for (const r of missing) if (await isGone(ctx, r, signal)) gone.push(r);
+  if (gone.length === 0 || signal.aborted) return;
+  report.lost += gone.length;
+  const names = gone.map((r) => r.name).join(', ');
   ctx.log.error(
     { job: job.id, files: names },
     'repair: LOST — no reachable node and no temp store holds these files',
   );
   if (job.status !== JOB_STATUS.done)
     await failJob(ctx, job.id, `results unrecoverable: ${names} are held by no node`, report);
+}
+
+async function isGone(ctx: RepairContext, r: JobResult, signal: AbortSignal): Promise<boolean> {
+  try {
+    const temp = await (await openTempStore(ctx.nats, r.bucket)).info(r.name);
+    if (temp && !temp.deleted) return false;
+  } catch {
+    return false; // cannot tell
+  }
+  for (const m of ctx.membership.healthy()) {
+    if (m.nodeId === ctx.identity.address) continue;
+    try {
+      const files = await ctx.peers.listing({ nodeId: m.nodeId, host: m.host }, r.shard, signal);
+      if (files.some((f) => f.name === r.name)) return false;
+    } catch {
+      return false; // cannot tell
+    }
+  }
+  return true;
 }
 
 function sourcesOf(ctx: RepairContext, r: JobResult, owners: string[]): Source[] {

@@ -37,7 +37,7 @@ export class Catalog {
   private readyPromise: Promise<void> | undefined;
   private ready = false;
   /** Copies found without a digest while building: the scrub checks these first. */
-  readonly unverified: string[] = [];
+  readonly unverified = new Set<string>();
 
   constructor(
     private readonly namespace: string,
@@ -50,9 +50,16 @@ export class Catalog {
 
   /** Lists the store (once); resolves when the index is complete. */
   build(blob: BlobStore): Promise<void> {
-    this.readyPromise ??= this.load(blob).then(() => {
-      this.ready = true;
-    });
+    this.readyPromise ??= this.load(blob).then(
+      () => {
+        this.ready = true;
+      },
+      (err: unknown) => {
+        // A listing that failed (a store's transient 503) is tried again by the next caller.
+        this.readyPromise = undefined;
+        throw err;
+      },
+    );
     return this.readyPromise;
   }
 
@@ -67,6 +74,11 @@ export class Catalog {
     const parsed = parseFileName(name);
     if (!parsed || shard.length !== this.shardLength || !parsed.id.endsWith(shard)) return null;
     return { shard, name };
+  }
+
+  /** The long-term key of a catalogued file. */
+  keyOf(shard: string, name: string): string {
+    return `${this.namespace}_${shard}/${name}`;
   }
 
   add(shard: string, entry: CatalogEntry): void {
@@ -127,7 +139,7 @@ export class Catalog {
         const where = this.parseKey(item.key);
         if (!where) continue;
         if (item.sha256) this.add(where.shard, { name: where.name, size: item.size, sha256: item.sha256 });
-        else this.unverified.push(item.key);
+        else this.unverified.add(item.key);
       }
       cursor = page.cursor;
     } while (cursor);

@@ -1,5 +1,6 @@
 import { mapLimit } from '../blob/concurrency';
 import { describeError } from '../errors';
+import type { Ring } from '../placement/mod';
 import type { CatalogEntry } from './catalog';
 import type { RepairContext } from './context';
 import { recordCopies } from './job-records';
@@ -9,6 +10,10 @@ import { pullFile } from './pull';
 import { trimShards } from './trim';
 
 export interface PassReport {
+  /** Asked every healthy peer (not only co-owners). */
+  full: boolean;
+  peersAsked: number;
+  peersAnswered: number;
   /** Shards some node holds that this node compared. */
   shards: number;
   /** Listings fetched: one per shard and distinct differing summary (peers that agree share one). */
@@ -27,20 +32,24 @@ export interface PassReport {
 type Summaries = Map<string, Record<string, [number, string]> | null>;
 
 /**
- * One anti-entropy pass (DESIGN §4.5, §10): compare per-shard summaries with every healthy
- * peer in one request each, list only the (shard, peer) pairs that differ, pull what this
- * node lacks of the shards it owns, then trim the shards it no longer owns where that is safe.
- * An idle pass costs one request per peer.
+ * One anti-entropy pass (DESIGN §4.5, §10): compare per-shard summaries with peers in one
+ * request each, list only the (shard, peer) pairs that differ, pull what this node lacks of
+ * the shards it owns, then trim the shards it no longer owns where that is safe.
+ *
+ * A `full` pass asks every healthy peer (after a ring change, ex-owners may hold files the
+ * owners lack); a steady-state pass asks only the nodes that co-own a shard with this one,
+ * so an idle pass costs at most 2 × (owned shards) requests and at most n − 1.
  */
-export async function repairPass(ctx: RepairContext, signal: AbortSignal): Promise<PassReport> {
+export async function repairPass(ctx: RepairContext, signal: AbortSignal, full = true): Promise<PassReport> {
   const started = Date.now();
   const requestsBefore = ctx.peers.requests;
   await ctx.catalog.build(ctx.blob.inner);
   const me = ctx.identity.address;
   const ring = ctx.membership.ring();
+  const coOwners = full ? null : coOwnersOf(ring, me);
   const peers: Peer[] = ctx.membership
     .healthy()
-    .filter((m) => m.nodeId !== me)
+    .filter((m) => m.nodeId !== me && (!coOwners || coOwners.has(m.nodeId)))
     .map((m) => ({ nodeId: m.nodeId, host: m.host }));
   const summaries = await fetchSummaries(ctx, peers, signal);
   const shards = new Set(ctx.catalog.heldShards());
@@ -71,7 +80,7 @@ export async function repairPass(ctx: RepairContext, signal: AbortSignal): Promi
       underReplicated += underReplicatedCount(
         names,
         holdings(ctx, shard, owners, mine, theirs, summaries),
-        owners.length,
+        ctx.config.replicationFactor,
       );
     }
   }
@@ -79,6 +88,9 @@ export async function repairPass(ctx: RepairContext, signal: AbortSignal): Promi
   await recordCopies(ctx, pulled, 'held', signal);
   const trim = await trimShards(ctx, toTrim, signal);
   return {
+    full,
+    peersAnswered: [...summaries.values()].filter((v) => v !== null).length,
+    peersAsked: peers.length,
     shards: shards.size,
     listed: pairs.length,
     pulled: pulled.length,
@@ -198,4 +210,12 @@ async function pullWants(
     return pullFile(ctx, want.entry, sources, signal);
   });
   return wants.filter((_, i) => done[i]);
+}
+
+/** Nodes that own some shard together with `me`. */
+function coOwnersOf(ring: Ring, me: string): Set<string> {
+  const out = new Set<string>();
+  if (!ring.has(me)) return out;
+  for (const shard of ring.shardsOf(me)) for (const o of ring.owners(shard)) if (o !== me) out.add(o);
+  return out;
 }

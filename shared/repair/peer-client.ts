@@ -13,7 +13,7 @@ export interface Peer {
 /** Internal routes repair calls on its peers (functions/http/internal-*.ts). */
 export const INTERNAL_PATHS = {
   summaries: '/storage/internal/summaries',
-  shard: (shard: string) => `/storage/internal/shard/${shard}`,
+  shard: (shard: string, verify = false) => `/storage/internal/shard/${shard}${verify ? '?verify=true' : ''}`,
   blob: (fileName: string) => `/storage/internal/blob/${encodeURIComponent(fileName)}`,
 } as const;
 
@@ -42,12 +42,20 @@ export class PeerClient {
     private readonly timeoutMs: number,
   ) {}
 
-  summaries(peer: Peer, signal?: AbortSignal): Promise<SummariesBody> {
-    return this.json<SummariesBody>(peer, INTERNAL_PATHS.summaries, signal);
+  async summaries(peer: Peer, signal?: AbortSignal): Promise<SummariesBody> {
+    return fromPeer(peer, await this.json<SummariesBody>(peer, INTERNAL_PATHS.summaries, signal));
   }
 
-  async listing(peer: Peer, shard: string, signal?: AbortSignal): Promise<CatalogEntry[]> {
-    return (await this.json<ShardListingBody>(peer, INTERNAL_PATHS.shard(shard), signal)).files;
+  /**
+   * The verified copies `peer` holds of `shard`. With `verify`, the peer checks each against
+   * its store first (a stat, not a re-hash): trim's fresh check must not rest on a catalog
+   * entry whose file is gone.
+   */
+  async listing(peer: Peer, shard: string, signal?: AbortSignal, verify = false): Promise<CatalogEntry[]> {
+    return fromPeer(
+      peer,
+      await this.json<ShardListingBody>(peer, INTERNAL_PATHS.shard(shard, verify), signal),
+    ).files;
   }
 
   /** The bytes of a file the peer holds, as a stream that fails when the peer goes quiet. */
@@ -55,15 +63,24 @@ export class PeerClient {
     const controller = new AbortController();
     const abort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', abort, { once: true });
-    const response = await this.fetch(peer, INTERNAL_PATHS.blob(fileName), controller, true);
-    if (!response.body)
-      throw new StorageError('FILE_NOT_FOUND', `${peer.host}: empty answer for ${fileName}`);
+    let response: Response;
+    try {
+      response = await this.fetch(peer, INTERNAL_PATHS.blob(fileName), controller, true);
+    } catch (err) {
+      signal?.removeEventListener('abort', abort);
+      throw err;
+    }
     const guard = idleGuard(this.timeoutMs, () =>
       controller.abort(new StorageError('STORAGE_UNAVAILABLE', `${peer.host} stopped sending ${fileName}`)),
     );
     const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
     body.on('error', (err) => guard.destroy(err));
-    guard.on('close', () => signal?.removeEventListener('abort', abort));
+    // However the reader ends (done, a failed put, an abort), the connection goes with it: a
+    // reader that stops early must not leave the peer's reply and file handle open.
+    guard.on('close', () => {
+      signal?.removeEventListener('abort', abort);
+      controller.abort();
+    });
     return body.pipe(guard);
   }
 
@@ -100,11 +117,11 @@ export class PeerClient {
       );
     try {
       const response = await fetch(`${peer.host}${path}`, {
-        headers: signNodeRequest(this.identity, 'GET', path),
+        headers: signNodeRequest(this.identity, { method: 'GET', path, to: peer.nodeId }),
         signal: controller.signal,
         redirect: 'manual',
       });
-      if (response.status !== 200) {
+      if (response.status !== 200 || !response.body) {
         const text = await response.text().catch(() => '');
         const code = response.status === 404 ? 'FILE_NOT_FOUND' : 'STORAGE_UNAVAILABLE';
         throw new StorageError(code, `${peer.host}${path}: ${response.status} ${text.slice(0, 200)}`);
@@ -125,6 +142,16 @@ export class PeerClient {
       clearTimeout(timer);
     }
   }
+}
+
+/** A body that says it comes from another node than the one asked is refused (two members behind one URL). */
+function fromPeer<T extends { nodeId: string }>(peer: Peer, body: T): T {
+  if (body?.nodeId?.toLowerCase() !== peer.nodeId.toLowerCase())
+    throw new StorageError(
+      'STORAGE_UNAVAILABLE',
+      `${peer.host} answered as ${String(body?.nodeId)}, not ${peer.nodeId}`,
+    );
+  return body;
 }
 
 /** Pass-through that calls `onIdle` when no chunk has come for `ms`. */

@@ -9,8 +9,6 @@ import { repairMetrics } from './stats';
 /** Where quarantined copies are kept, beside the shards: evidence for the operator, never served. */
 export const QUARANTINE_PREFIX = 'quarantine/';
 
-const inFlight = new Set<string>();
-
 /**
  * A copy whose bytes do not match its recorded sha256 (issue 10 "Scrub"): at once it reads as
  * absent (so reads redirect to a good holder) and leaves the catalog; its bytes move under
@@ -24,25 +22,20 @@ export async function quarantineCopy(
   why: string,
   signal: AbortSignal,
 ): Promise<boolean> {
-  if (inFlight.has(key)) return false;
-  inFlight.add(key);
-  try {
-    if (!ctx.blob.quarantine(key)) return false;
-    repairMetrics.quarantines.inc();
-    ctx.stats.quarantined += 1;
-    ctx.log.error({ key, expectedSha256: expected.sha256, why }, 'repair: corrupt copy quarantined');
-    await moveAside(ctx, key);
-    const healed = await heal(ctx, expected, signal);
-    ctx.log.info(
-      { key, healed },
-      healed
-        ? 'repair: quarantined copy healed from a replica'
-        : 'repair: no verified replica yet; the next pass retries',
-    );
-    return healed;
-  } finally {
-    inFlight.delete(key);
-  }
+  // Synchronous check-and-mark: a second report of the same copy stops here.
+  if (!ctx.blob.quarantine(key)) return false;
+  repairMetrics.quarantines.inc();
+  ctx.stats.quarantined += 1;
+  ctx.log.error({ key, expectedSha256: expected.sha256, why }, 'repair: corrupt copy quarantined');
+  await ctx.blob.exclusively(key, () => moveAside(ctx, key));
+  const healed = await heal(ctx, expected, signal);
+  ctx.log.info(
+    { key, healed },
+    healed
+      ? 'repair: quarantined copy healed from a replica'
+      : 'repair: no verified replica yet; the next pass retries',
+  );
+  return healed;
 }
 
 async function moveAside(ctx: RepairContext, key: string): Promise<void> {
@@ -50,6 +43,11 @@ async function moveAside(ctx: RepairContext, key: string): Promise<void> {
     const bad = await ctx.blob.inner.get(key);
     if (!bad) return;
     await ctx.blob.inner.put(`${QUARANTINE_PREFIX}${key}.${Date.now()}`, bad.body);
+    // A verified put that started before the quarantine may have landed meanwhile: a newer
+    // object under the key is that copy, not the bad one (the digest on record cannot tell:
+    // rot that kept the file's metadata still claims the good digest).
+    const now = await ctx.blob.inner.head(key);
+    if (now && now.modified?.getTime() !== bad.info.modified?.getTime()) return;
     await ctx.blob.inner.delete(key);
   } catch (err) {
     ctx.log.warn({ key, err: describeError(err) }, 'repair: could not move a quarantined copy aside');

@@ -20,9 +20,16 @@ export class Repairer {
   private again = false;
   private debounce: NodeJS.Timeout | undefined;
   private lastAuditAt = 0;
+  /** The next pass asks every healthy peer: set at start, on ring changes, after a failing pass. */
+  private fullDue = true;
+  /** Passes in a row whose pulls failed: retries back off (a full disk, a file only a bad holder has). */
+  private failStreak = 0;
   private scrubbing = false;
   private readonly controller = new AbortController();
-  private readonly onRingChange = () => this.schedule();
+  private readonly onRingChange = () => {
+    this.fullDue = true;
+    this.schedule();
+  };
 
   constructor(private readonly ctx: RepairContext) {}
 
@@ -51,12 +58,9 @@ export class Repairer {
   }
 
   /** A pass soon (debounced): ring changes come in bursts when several nodes start or stop. */
-  schedule(): void {
+  schedule(delayMs = this.ctx.config.repairDebounceSeconds * 1000): void {
     clearTimeout(this.debounce);
-    this.debounce = setTimeout(
-      () => void this.run().catch(() => undefined),
-      this.ctx.config.repairDebounceSeconds * 1000,
-    );
+    this.debounce = setTimeout(() => void this.run().catch(() => undefined), delayMs);
     this.debounce.unref();
   }
 
@@ -123,9 +127,13 @@ export class Repairer {
   }
 
   private async passOnce(signal: AbortSignal): Promise<PassReport> {
-    const report = await repairPass(this.ctx, signal);
+    const auditDue = Date.now() - this.lastAuditAt >= this.ctx.config.repairAuditSeconds * 1000;
+    const full = this.fullDue || auditDue;
+    this.fullDue = false;
+    const report = await repairPass(this.ctx, signal, full);
+    if (report.pullFailed > 0 || report.peersAnswered < report.peersAsked) this.fullDue = true;
     let audit: AuditReport | undefined;
-    if (Date.now() - this.lastAuditAt >= this.ctx.config.repairAuditSeconds * 1000 && !signal.aborted) {
+    if (auditDue && !signal.aborted) {
       audit = await auditJobs(this.ctx, signal);
       this.lastAuditAt = Date.now();
     }
@@ -142,8 +150,13 @@ export class Repairer {
     const busy =
       report.pulled + report.pullFailed + report.deleted + (audit?.pulled ?? 0) + (audit?.lost ?? 0) > 0;
     this.ctx.log[busy ? 'info' : 'debug']({ ...report, audit }, 'repair pass');
-    // Pulls that failed (a peer died mid-pass) are retried soon rather than at the next schedule.
-    if (report.pullFailed > 0 && !signal.aborted) this.schedule();
+    // Pulls that failed (a peer died mid-pass) are retried soon rather than at the next
+    // schedule, backing off while they keep failing.
+    this.failStreak = report.pullFailed > 0 ? this.failStreak + 1 : 0;
+    if (this.failStreak > 0 && !signal.aborted) {
+      const base = Math.max(1, this.ctx.config.repairDebounceSeconds) * 1000;
+      this.schedule(Math.min(base * 2 ** (this.failStreak - 1), 300_000));
+    }
     return report;
   }
 }

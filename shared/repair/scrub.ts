@@ -88,8 +88,9 @@ async function hashStored(
  * restores their digest; otherwise quarantined, so repair replaces them.
  */
 async function checkUnverified(ctx: RepairContext, report: ScrubReport, signal: AbortSignal): Promise<void> {
-  while (ctx.catalog.unverified.length > 0 && !signal.aborted) {
-    const key = ctx.catalog.unverified.shift()!;
+  for (const key of [...ctx.catalog.unverified]) {
+    if (signal.aborted) return;
+    ctx.catalog.unverified.delete(key);
     const where = ctx.catalog.parseKey(key);
     const id = where && parseFileName(where.name)?.id;
     const job = id ? await ctx.jobs.get(id).catch(() => null) : null;

@@ -21,12 +21,17 @@ export class RateLimiter {
     this.tokens -= bytes;
     if (this.tokens >= 0) return;
     const waitMs = (-this.tokens / this.bytesPerSecond) * 1000;
+    if (signal?.aborted) throw signal.reason as Error;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, waitMs);
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         clearTimeout(timer);
-        reject(signal.reason as Error);
-      });
+        reject(signal!.reason as Error);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, waitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -24,6 +24,8 @@ export type CorruptionHandler = (key: string, expectedSha256: string, actualSha2
  */
 export class TrackedBlobStore implements BlobStore {
   private readonly quarantined = new Set<string>();
+  /** Keys being moved aside by quarantine: puts and deletes of them wait (see `exclusively`). */
+  private readonly exclusive = new Map<string, Promise<unknown>>();
   onCorrupt: CorruptionHandler = () => undefined;
 
   constructor(
@@ -46,6 +48,7 @@ export class TrackedBlobStore implements BlobStore {
   }
 
   async put(key: string, body: Readable, options?: PutOptions): Promise<BlobInfo> {
+    await this.exclusive.get(key);
     const info = await this.inner.put(key, body, options);
     this.quarantined.delete(key);
     this.record(key, info);
@@ -63,6 +66,8 @@ export class TrackedBlobStore implements BlobStore {
     if (!options.range && expected) {
       const verify = new HoldbackVerifyStream(expected, (actual) => this.onCorrupt(key, expected, actual));
       read.body.on('error', (err) => verify.destroy(err));
+      // A reader that stops early (a 304, a client gone) closes the file or connection too.
+      verify.on('close', () => read.body.destroy());
       return { ...read, body: read.body.pipe(verify) };
     }
     return read;
@@ -81,6 +86,7 @@ export class TrackedBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<boolean> {
+    await this.exclusive.get(key);
     const where = this.catalog.parseKey(key);
     if (where) this.catalog.remove(where.shard, where.name);
     return this.inner.delete(key);
@@ -103,6 +109,22 @@ export class TrackedBlobStore implements BlobStore {
     if (this.quarantined.has(key)) return false;
     this.quarantined.add(key);
     return true;
+  }
+
+  /**
+   * Runs `section` (quarantine moving a bad copy aside: read it, write it elsewhere, delete it)
+   * with puts and deletes of `key` held back until it ends, so a good copy pulled meanwhile is
+   * never deleted as the bad one.
+   */
+  async exclusively<T>(key: string, section: () => Promise<T>): Promise<T> {
+    const running = section();
+    const settled = running.catch(() => undefined);
+    this.exclusive.set(key, settled);
+    try {
+      return await running;
+    } finally {
+      if (this.exclusive.get(key) === settled) this.exclusive.delete(key);
+    }
   }
 
   isQuarantined(key: string): boolean {

@@ -43,7 +43,12 @@ async function trimShard(
   for (const mine of ctx.catalog.list(shard)) {
     if (!confirmedOnAllOwners(mine, owners, fresh, ctx.config.replicationFactor)) continue;
     if (safetyBlock(ctx, ringAt)) break;
-    await ctx.blob.delete(longTermKey(ctx.config.namespace, ctx.config.shardLength, mine.name));
+    try {
+      await ctx.blob.delete(longTermKey(ctx.config.namespace, ctx.config.shardLength, mine.name));
+    } catch (err) {
+      ctx.log.warn({ file: mine.name, err: describeError(err) }, 'repair: could not delete a trimmed copy');
+      continue;
+    }
     repairMetrics.deletes.inc();
     ctx.stats.deleted += 1;
     gone.push(mine);
@@ -82,7 +87,7 @@ async function freshListings(
       continue;
     }
     try {
-      const files = await ctx.peers.listing({ nodeId: owner, host: member.host }, shard, signal);
+      const files = await ctx.peers.listing({ nodeId: owner, host: member.host }, shard, signal, true);
       out.set(owner, new Map(files.map((f) => [f.name, f])));
     } catch (err) {
       ctx.log.warn(

@@ -4,11 +4,12 @@ import { identityFromHex } from '../../../shared/identity/wallet';
 /** Node-to-node signatures (DESIGN §10): what is signed, and every way a request is refused. */
 describe('node request signatures', () => {
   const node = identityFromHex('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
+  const callee = '0x' + 'ab'.repeat(20);
   const now = 1_800_000_000_000;
   const path = '/storage/internal/shard/mkx';
-  const headers = signNodeRequest(node, 'GET', path, now);
-  const verify = (h: Record<string, string>, p = path, at = now, method = 'GET') =>
-    verifyNodeRequest(h, method, p, 60_000, at);
+  const headers = signNodeRequest(node, { method: 'GET', path, to: callee, timestamp: now });
+  const verify = (h: Record<string, string>, p = path, at = now, method = 'GET', to = callee) =>
+    verifyNodeRequest(h, { method, path: p, to, windowMs: 60_000, now: at });
 
   test('a fresh signature recovers the signing node', () => {
     expect(verify(headers)).toEqual({ signer: '0x2c7536e3605d9c16a7a3d7b1898e529396a65c23' });
@@ -16,17 +17,28 @@ describe('node request signatures', () => {
   });
 
   test.each([
-    ['no headers', {}, path, now, 'GET', 'NODE_SIGNATURE_MISSING'],
-    ['another path', headers, '/storage/internal/shard/abc', now, 'GET', 'NODE_SIGNATURE_INVALID'],
-    ['another method', headers, path, now, 'POST', 'NODE_SIGNATURE_INVALID'],
-    ['too old', headers, path, now + 61_000, 'GET', 'NODE_SIGNATURE_EXPIRED'],
-    ['from the future', headers, path, now - 61_000, 'GET', 'NODE_SIGNATURE_EXPIRED'],
+    ['no headers', {}, path, now, 'GET', callee, 'NODE_SIGNATURE_MISSING'],
+    ['another path', headers, '/storage/internal/shard/abc', now, 'GET', callee, 'NODE_SIGNATURE_INVALID'],
+    ['another method', headers, path, now, 'POST', callee, 'NODE_SIGNATURE_INVALID'],
+    ['another callee', headers, path, now, 'GET', '0x' + 'cd'.repeat(20), 'NODE_SIGNATURE_WRONG_RECIPIENT'],
+    [
+      'a recipient header changed to this node',
+      { ...headers, 'x-storage-recipient': '0x' + 'cd'.repeat(20) },
+      path,
+      now,
+      'GET',
+      '0x' + 'cd'.repeat(20),
+      'NODE_SIGNATURE_INVALID',
+    ],
+    ['too old', headers, path, now + 61_000, 'GET', callee, 'NODE_SIGNATURE_EXPIRED'],
+    ['from the future', headers, path, now - 61_000, 'GET', callee, 'NODE_SIGNATURE_EXPIRED'],
     [
       'a short signature',
       { ...headers, 'x-storage-signature': '0xabcd' },
       path,
       now,
       'GET',
+      callee,
       'NODE_SIGNATURE_MALFORMED',
     ],
     [
@@ -35,6 +47,7 @@ describe('node request signatures', () => {
       path,
       now,
       'GET',
+      callee,
       'NODE_SIGNATURE_MALFORMED',
     ],
     [
@@ -43,9 +56,10 @@ describe('node request signatures', () => {
       path,
       now,
       'GET',
+      callee,
       'NODE_SIGNATURE_INVALID',
     ],
-  ])('%s is refused', (_what, h, p, at, method, code) => {
-    expect(verify(h as Record<string, string>, p, at, method)).toMatchObject({ code });
+  ])('%s is refused', (_what, h, p, at, method, to, code) => {
+    expect(verify(h as Record<string, string>, p, at, method, to)).toMatchObject({ code });
   });
 });
