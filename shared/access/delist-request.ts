@@ -25,7 +25,9 @@ export async function applyDelistRequest(
   envelope: unknown,
   now = Date.now(),
 ): Promise<{ action: DelistAction; name: string; by: string }> {
-  const raw = typeof envelope === 'string' ? envelope : JSON.stringify(envelope ?? null);
+  if (typeof envelope !== 'string' && !isPlainObject(envelope))
+    throw new StorageError('DELIST_BAD_REQUEST', 'a delist request is the signed envelope as a JSON object');
+  const raw = typeof envelope === 'string' ? envelope : JSON.stringify(envelope);
   const { signer, data, timestamp } = verifyEnvelope(
     raw,
     DELIST_WINDOW_MS,
@@ -66,4 +68,10 @@ export function signDelistRequest(
   return JSON.parse(
     signEnvelope(privateKey, { type: DELIST_REQUEST_TYPE, fileName: name, action, reason, timestamp: now }),
   );
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }

@@ -72,8 +72,18 @@ export function verifyEnvelope(
   if (timestamp < now - windowMs)
     throw refuse('SIGNATURE_EXPIRED', 'signature is older than its validity window');
   if (timestamp > now + skewMs) throw refuse('SIGNATURE_FROM_FUTURE', 'signature timestamp is in the future');
+  let digest: Uint8Array;
   try {
-    return { signer: recoverCached(envelopeDigest(data), envelope.signature), data, timestamp };
+    digest = envelopeDigest(data);
+  } catch {
+    // JSON.parse reads 1e400 as Infinity, which has no canonical form (RFC 8785 §3.2.2.3).
+    throw refuse(
+      'SIGNATURE_DATA_NOT_JSON',
+      'signature data has no canonical JSON form (a number out of range?)',
+    );
+  }
+  try {
+    return { signer: recoverCached(digest, envelope.signature), data, timestamp };
   } catch (err) {
     if (err instanceof SignatureError) throw refuse(FAULT_CODES[err.fault], `signature: ${err.message}`);
     throw err;

@@ -84,6 +84,11 @@ export function badStreamCases(w: {
       signature: () => signedText('fileName=' + fileName),
     },
     {
+      name: 'data holds a number JSON.parse reads as Infinity (1e400): no canonical form',
+      code: 'SIGNATURE_DATA_NOT_JSON',
+      signature: () => signedText(`{"fileName":"${fileName}","timestamp":${now},"x":1e400}`),
+    },
+    {
       name: 'data is a JSON array',
       code: 'SIGNATURE_DATA_NOT_OBJECT',
       signature: () => signedText(JSON.stringify([fileName, now])),

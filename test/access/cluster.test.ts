@@ -199,6 +199,39 @@ describe('access control on 3 nodes (secure policy)', () => {
     }
   });
 
+  test('bad input to the upload and delist routes is a stable 4xx, never a 500', async () => {
+    const infinite = JSON.stringify({
+      data: `{"timestamp":${Date.now()},"x":1e400}`,
+      signature: `0x${'11'.repeat(65)}`,
+    });
+    const up = await upload(`?signature=${encodeURIComponent(infinite)}`);
+    expect([up.status, up.body.code]).toEqual([400, 'SIGNATURE_DATA_NOT_JSON']);
+    const send = async (body: BodyInit, type?: string) => {
+      const res = await fetch(`${urls[0]}/storage/delist`, {
+        method: 'POST',
+        body,
+        headers: type ? { 'content-type': type } : {},
+      });
+      return [res.status, ((await res.json()) as any).code];
+    };
+    expect(await send(infinite, 'application/json')).toEqual([400, 'SIGNATURE_DATA_NOT_JSON']);
+    expect(await send('[1]', 'application/json')).toEqual([400, 'DELIST_BAD_REQUEST']);
+    for (const type of ['application/octet-stream', 'application/x-unknown'])
+      expect([type, ...(await send(infinite, type))]).toEqual([type, 415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const form = new FormData();
+    form.append('data', infinite);
+    expect(await send(form)).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    // The envelope as text is read as the envelope (here: a stranger's, so refused for its signer).
+    const stranger = await uploader.envelope({
+      fileName: 'abcdefghijklmnopqrstuvwxy',
+      action: 'delist',
+      type: 'storage-delist',
+      timestamp: Date.now(),
+    });
+    expect(await send(stranger, 'text/plain')).toEqual([403, 'SIGNATURE_SIGNER_NOT_ALLOWED']);
+    expect((await getJson(`${urls[0]}/storage/jobs`)).body).toHaveLength(1); // only the SDK-signed upload
+  });
+
   test('a delisted job is 403 on every read route of every node within 2 s, and relisting restores it', async () => {
     const strangerRequest = JSON.parse(
       await uploader.envelope({
