@@ -1,6 +1,6 @@
 import { StorageError } from '../errors';
 import { parseFileName } from '../placement/keys';
-import { TEMPLATES, TEMPLATE_NAMES, type TemplateName } from '../transcode/templates';
+import { TEMPLATES, TEMPLATE_NAMES, isTemplateName } from '../transcode/templates';
 
 /**
  * Which reads need a stream signature (issue 11): a set of `template:variant` entries
@@ -17,31 +17,30 @@ export interface ReadPolicy {
 
 export const OPEN_POLICY_WORDS = ['none', 'open'] as const;
 
-/** Parses AUDIUS_GATED_VARIANTS; throws BAD_CONFIG naming an entry no template produces. */
+/**
+ * Parses AUDIUS_GATED_VARIANTS. Only the words `none` / `open` (alone) open the node; every
+ * other entry must be exactly `template:variant` or `template:*` of a known template, and the
+ * list must not be empty (`" "`, `","`): a typo is BAD_CONFIG, never a silently open node.
+ */
 export function parseReadPolicy(text: string): ReadPolicy {
-  const words = text
-    .split(',')
-    .map((w) => w.trim())
-    .filter(Boolean);
-  if (
-    words.length === 0 ||
-    (words.length === 1 && (OPEN_POLICY_WORDS as readonly string[]).includes(words[0]))
-  )
-    return { open: true, gated: new Set() };
+  const bad = (why: string) =>
+    new StorageError(
+      'BAD_CONFIG',
+      `AUDIUS_GATED_VARIANTS=${JSON.stringify(text)}: ${why}; expected template:variant entries (e.g. audio:320, img_square:*) or "none"`,
+    );
+  const trimmed = text.trim();
+  if ((OPEN_POLICY_WORDS as readonly string[]).includes(trimmed)) return { open: true, gated: new Set() };
+  const words = text.split(',').map((w) => w.trim());
+  if (words.every((w) => w === '')) throw bad('the list is empty');
   const gated = new Set<string>();
   for (const word of words) {
-    const [template, variant] = word.split(':');
-    const outputs = TEMPLATE_NAMES.includes(template as TemplateName)
-      ? TEMPLATES[template as TemplateName].outputs
-      : undefined;
-    const variants = outputs?.map((o) => o.variant as string) ?? [];
-    if (variant === '*' && outputs) variants.forEach((v) => gated.add(`${template}:${v}`));
-    else if (variants.includes(variant)) gated.add(word);
-    else
-      throw new StorageError(
-        'BAD_CONFIG',
-        `AUDIUS_GATED_VARIANTS: ${JSON.stringify(word)} is not template:variant (e.g. audio:320, img_square:*) or "none"`,
-      );
+    const match = /^([a-z_]+):([0-9a-z_]+|\*)$/.exec(word);
+    const template = match?.[1] ?? '';
+    if (!match || !isTemplateName(template)) throw bad(`${JSON.stringify(word)} is not template:variant`);
+    const variants: string[] = TEMPLATES[template].outputs.map((o) => o.variant);
+    if (match[2] === '*') variants.forEach((v) => gated.add(`${template}:${v}`));
+    else if (variants.includes(match[2])) gated.add(word);
+    else throw bad(`template ${template} makes no variant ${JSON.stringify(match[2])}`);
   }
   return { open: false, gated };
 }

@@ -52,6 +52,47 @@ describe('read policy', () => {
     }
   });
 
+  test('a typo never opens the node: each malformed entry, and an empty list, is BAD_CONFIG', () => {
+    const typos = [
+      'audio:320:x',
+      'audio:320:',
+      'audio:*:',
+      ':320',
+      'audio:',
+      'audio:320,',
+      'audio:320,,img_square:*',
+      'audio : 320',
+      'AUDIO:320',
+      'none,audio:320',
+      'nonee',
+      ' ',
+      ',',
+      ' , ',
+      '',
+    ];
+    for (const bad of typos) {
+      let code = 'ACCEPTED';
+      try {
+        const policy = parseReadPolicy(bad);
+        code = `ACCEPTED, full tracks gated: ${isGated(policy, `${ID}_320.mp3`)}`;
+      } catch (err) {
+        code = isStorageError(err) ? err.code : String(err);
+      }
+      expect([bad, code]).toEqual([bad, 'BAD_CONFIG']);
+    }
+    expect(() => loadConfig({ AUDIUS_GATED_VARIANTS: ' , ' })).toThrow('AUDIUS_GATED_VARIANTS');
+  });
+
+  test('only the words none and open (alone, any surrounding spaces) open the node', () => {
+    for (const word of ['none', 'open', ' none ', 'open\n'])
+      expect([word, parseReadPolicy(word).open]).toEqual([word, true]);
+    // Spaces around well-formed entries are fine.
+    expect([...parseReadPolicy(' audio:320 , img_backdrop:2000 ').gated]).toEqual([
+      'audio:320',
+      'img_backdrop:2000',
+    ]);
+  });
+
   test('the upload mode defaults to signed and wallets are validated', () => {
     expect(loadConfig({}).uploadMode).toBe('signed');
     expect(() => loadConfig({ AUDIUS_UPLOAD_MODE: 'anyone' })).toThrow('AUDIUS_UPLOAD_MODE');
