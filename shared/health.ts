@@ -1,5 +1,6 @@
 import type { RepairStatus } from './repair/types';
 import type { Services } from './runtime/services';
+import { accessIfReady } from './access/access';
 import { describePolicy } from './access/policy';
 
 export interface HealthReport {
@@ -11,7 +12,12 @@ export interface HealthReport {
   storage: { driver: string; url: string };
   uptimeSeconds: number;
   /** Access control (issue 11): a node running open says so here and in `npm start`'s banner. */
-  access: { reads: string; uploads: string };
+  access: {
+    reads: string;
+    uploads: string;
+    /** Last full re-read of the delist set (shared/access/delist.ts); null before the first. */
+    delistRefreshedAt: string | null;
+  };
   /** The last repair and scrub passes (shared/repair/repairer.ts). */
   repair: RepairStatus;
 }
@@ -27,7 +33,11 @@ export function healthReport(s: Services): HealthReport {
     nats,
     storage: { driver: s.blob.scheme, url: s.blob.displayUrl },
     uptimeSeconds: Math.round((Date.now() - s.startedAt) / 1000),
-    access: { reads: describePolicy(s.config.gatedVariants), uploads: s.config.uploadMode },
+    access: {
+      reads: describePolicy(s.config.gatedVariants),
+      uploads: s.config.uploadMode,
+      delistRefreshedAt: accessIfReady(s)?.delist.refreshedAt() ?? null,
+    },
     repair: s.repair.status(),
   };
 }
@@ -43,7 +53,14 @@ export const healthSchema = {
     nats: { type: 'string' },
     storage: { type: 'object', properties: { driver: { type: 'string' }, url: { type: 'string' } } },
     uptimeSeconds: { type: 'integer' },
-    access: { type: 'object', properties: { reads: { type: 'string' }, uploads: { type: 'string' } } },
+    access: {
+      type: 'object',
+      properties: {
+        reads: { type: 'string' },
+        uploads: { type: 'string' },
+        delistRefreshedAt: { type: ['string', 'null'] },
+      },
+    },
     repair: {
       type: 'object',
       properties: {

@@ -13,6 +13,13 @@ export interface Access {
 }
 
 const byServices = new WeakMap<Services, Promise<Access>>();
+/** The same, once made: /storage/health reads it without waiting. */
+const ready = new WeakMap<Services, Access>();
+
+/** The node's access state if it has been made (null before the first request of a Lambda). */
+export function accessIfReady(s: Services): Access | null {
+  return ready.get(s) ?? null;
+}
 
 /**
  * The node's access state, made once per Services: the runtime warms it at start (so the
@@ -25,7 +32,9 @@ export function access(s: Services): Promise<Access> {
       const kv = await s.nats.kvm.open(BUCKETS.delist);
       const delist = new DelistSet(kv, s.log, () => !s.nats.nc.isClosed());
       await delist.start();
-      return { policy: s.config.gatedVariants, rules: streamRules(s.config, s.membership), delist };
+      const made = { policy: s.config.gatedVariants, rules: streamRules(s.config, s.membership), delist };
+      ready.set(s, made);
+      return made;
     })();
     pending.catch(() => byServices.delete(s));
     byServices.set(s, pending);
@@ -37,5 +46,6 @@ export function access(s: Services): Promise<Access> {
 export async function stopAccess(s: Services): Promise<void> {
   const pending = byServices.get(s);
   byServices.delete(s);
+  ready.delete(s);
   (await pending?.catch(() => undefined))?.delist.stop();
 }

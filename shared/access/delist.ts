@@ -99,29 +99,39 @@ function lastRequestAt(entry: KvEntry): number {
   }
 }
 
+/** How often a node re-reads the whole delist bucket (see DelistSet.refresh). */
+export const DELIST_REFRESH_MS = 30_000;
+
 export class DelistSet {
   private readonly entries = new Map<string, DelistRecord>();
+  /** Per key: the last revision applied (watch or re-read) and the local time it was applied. */
+  private readonly seen = new Map<string, { revision: number; appliedAt: number }>();
   private stopped = false;
   private stopWatch?: () => void;
+  /** Bumped to abandon a watch loop that may be stuck (see refresh). */
+  private watchGeneration = 0;
+  private timer?: NodeJS.Timeout;
+  private lastRefreshAt: number | null = null;
 
   constructor(
     private readonly kv: KV,
     private readonly log: Logger,
     /** False once the connection is closed for good: the watch then stops retrying. */
     private readonly live: () => boolean,
+    private readonly refreshMs = DELIST_REFRESH_MS,
   ) {}
 
   /** Loads the current set, then follows changes in the background. */
   async start(): Promise<void> {
-    for await (const key of await this.kv.keys()) {
-      const entry = await this.kv.get(key);
-      if (entry) this.apply(entry);
-    }
-    void this.follow();
+    await this.refresh();
+    void this.follow(this.watchGeneration);
+    this.timer = setInterval(() => void this.heal(), this.refreshMs);
+    this.timer.unref();
   }
 
   stop(): void {
     this.stopped = true;
+    clearInterval(this.timer);
     this.stopWatch?.();
   }
 
@@ -137,24 +147,77 @@ export class DelistSet {
       .sort((a, b) => (a.at < b.at ? 1 : -1));
   }
 
-  private async follow(): Promise<void> {
-    while (!this.stopped && this.live()) {
-      try {
-        const watcher = await this.kv.watch();
-        this.stopWatch = () => watcher.stop();
-        if (this.stopped) watcher.stop();
-        for await (const entry of watcher) this.apply(entry);
-      } catch (err) {
-        if (this.live()) this.log.warn({ err: String(err) }, 'delist watch failed; restarting');
-      }
-      await new Promise((r) => setTimeout(r, 1000).unref());
+  /** ISO time of the last full re-read of the bucket (null before the first). */
+  refreshedAt(): string | null {
+    return this.lastRefreshAt === null ? null : new Date(this.lastRefreshAt).toISOString();
+  }
+
+  /**
+   * Reads the whole bucket and applies what the watch has not delivered; returns how many
+   * keys that changed. A watch can stall without ending (its consumer lived on a NATS server
+   * that died — the membership watch did, commit 3394b1f), and the delist bucket is quiet, so
+   * silence proves nothing: this re-read every `refreshMs` is what bounds a missed takedown.
+   */
+  async refresh(): Promise<number> {
+    const startedAt = Date.now();
+    const present = new Set<string>();
+    let changes = 0;
+    for await (const key of await this.kv.keys()) {
+      present.add(key);
+      const entry = await this.kv.get(key);
+      if (entry && this.apply(entry)) changes += 1;
+    }
+    // Gone from the bucket (deleted or purged) and not applied since this read began.
+    for (const [key, seen] of this.seen) {
+      if (present.has(key) || seen.appliedAt >= startedAt) continue;
+      this.seen.delete(key);
+      if (this.entries.delete(key)) changes += 1;
+    }
+    this.lastRefreshAt = Date.now();
+    return changes;
+  }
+
+  /** The periodic re-read; when it found what the watch missed, the watch is replaced. */
+  private async heal(): Promise<void> {
+    if (this.stopped || !this.live()) return;
+    try {
+      const changes = await this.refresh();
+      if (changes === 0 || this.stopped) return;
+      this.log.warn({ changes }, 'delist watch missed changes; re-read the bucket and restarting the watch');
+      this.stopWatch?.();
+      this.watchGeneration += 1;
+      void this.follow(this.watchGeneration);
+    } catch (err) {
+      if (this.live()) this.log.warn({ err: String(err) }, 'delist re-read failed');
     }
   }
 
-  private apply(entry: KvEntry): void {
+  private async follow(generation: number): Promise<void> {
+    const current = () => !this.stopped && this.live() && generation === this.watchGeneration;
+    while (current()) {
+      try {
+        const watcher = await this.kv.watch();
+        this.stopWatch = () => watcher.stop();
+        if (!current()) watcher.stop();
+        for await (const entry of watcher) {
+          if (!current()) break;
+          this.apply(entry);
+        }
+      } catch (err) {
+        if (this.live()) this.log.warn({ err: String(err) }, 'delist watch failed; restarting');
+      }
+      if (current()) await new Promise((r) => setTimeout(r, 1000).unref());
+    }
+  }
+
+  /** Applies an entry newer than what this node has for its key; returns whether it did. */
+  private apply(entry: KvEntry): boolean {
+    const seen = this.seen.get(entry.key);
+    if (seen && entry.revision <= seen.revision) return false;
+    this.seen.set(entry.key, { revision: entry.revision, appliedAt: Date.now() });
     if (entry.operation !== 'PUT') {
       this.entries.delete(entry.key);
-      return;
+      return true;
     }
     try {
       const record = entry.json<StoredDelistRecord>();
@@ -169,5 +232,6 @@ export class DelistSet {
         at: new Date(0).toISOString(),
       });
     }
+    return true;
   }
 }

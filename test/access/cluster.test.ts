@@ -67,7 +67,11 @@ describe('access control on 3 nodes (secure policy)', () => {
 
   test('health says what is gated; an unsigned upload is refused and stores nothing', async () => {
     const health = await getJson(`${urls[0]}/storage/health`);
-    expect(health.body.access).toEqual({ reads: 'gated: audio:320', uploads: 'signed' });
+    expect(health.body.access).toEqual({
+      reads: 'gated: audio:320',
+      uploads: 'signed',
+      delistRefreshedAt: expect.any(String),
+    });
     expect(await upload('')).toEqual({
       status: 401,
       body: {

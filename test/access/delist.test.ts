@@ -119,6 +119,65 @@ test('a relist leaves a tombstone that no reader counts as taken down', async ()
   }
 });
 
+test('a stalled watch heals: the periodic re-read applies what it missed and replaces the watch', async () => {
+  const kv = stalledKv();
+  const set = new DelistSet(kv as unknown as KV, log, () => true, 50);
+  await set.start();
+  try {
+    kv.put(ID, { name: ID, reason: 'dmca', by: 'cli', at: new Date().toISOString() }); // the watch never says
+    await waitFor(() => set.find(FILE) !== null);
+    expect(kv.watches()).toBeGreaterThan(1); // the silent watch was replaced
+    kv.put(ID, { name: ID, reason: '', by: 'cli', at: new Date().toISOString(), listed: false });
+    await waitFor(() => set.find(FILE) === null);
+    kv.put('bcdefghijklmnopqrstuvwxyz', { name: 'x', reason: '', by: 'cli', at: '' });
+    await waitFor(() => set.list().length === 1);
+    kv.remove('bcdefghijklmnopqrstuvwxyz'); // a purged key is gone too
+    await waitFor(() => set.list().length === 0);
+    expect(Date.now() - Date.parse(set.refreshedAt()!)).toBeLessThan(1000); // for /storage/health
+  } finally {
+    set.stop();
+  }
+});
+
+/** A KV whose watches never deliver anything (a consumer on a dead server) until stopped. */
+function stalledKv() {
+  const store = new Map<string, { value: string; revision: number }>();
+  let revision = 0;
+  let watches = 0;
+  const entry = (key: string) => {
+    const found = store.get(key);
+    if (!found) return null;
+    return {
+      key,
+      revision: found.revision,
+      operation: 'PUT',
+      json: () => JSON.parse(found.value),
+    };
+  };
+  return {
+    put: (key: string, record: unknown) =>
+      store.set(key, { value: JSON.stringify(record), revision: ++revision }),
+    remove: (key: string) => store.delete(key),
+    watches: () => watches,
+    keys: async () =>
+      (async function* () {
+        yield* [...store.keys()];
+      })(),
+    get: async (key: string) => entry(key),
+    watch: async () => {
+      watches += 1;
+      let stop = () => undefined as void;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      return {
+        stop,
+        async *[Symbol.asyncIterator]() {
+          await stopped;
+        },
+      };
+    },
+  };
+}
+
 async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {

@@ -36,7 +36,11 @@ describe('HTTP functions', () => {
       nats: 'connected',
       storage: { driver: 'file', url: expect.stringContaining('file://') },
       uptimeSeconds: expect.any(Number),
-      access: { reads: 'open (no read needs a signature)', uploads: 'open' },
+      access: {
+        reads: 'open (no read needs a signature)',
+        uploads: 'open',
+        delistRefreshedAt: expect.any(String), // the node follows the delist set from its start
+      },
       // A fresh node: no repair pass has ended yet (the first comes one debounce after start).
       repair: {
         running: expect.any(Boolean),
