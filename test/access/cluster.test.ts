@@ -172,10 +172,15 @@ describe('access control on 3 nodes (secure policy)', () => {
       job.results[0].nodes.includes(identityFromHex(n.env.AUDIUS_DELEGATE_PRIVATE_KEY).address),
     )!;
     const path = `/storage/long-term/file/${full}?localOnly=true`;
+    const to = identityFromHex(holder.env.AUDIUS_DELEGATE_PRIVATE_KEY).address;
     const member = identityFromHex(cluster.nodes[2].env.AUDIUS_DELEGATE_PRIVATE_KEY);
-    expect(await status(holder.url + path, { headers: signNodeRequest(member, 'GET', path) })).toBe(200);
+    expect(
+      await status(holder.url + path, { headers: signNodeRequest(member, { method: 'GET', path, to }) }),
+    ).toBe(200);
     const stranger = identityFromHex(randomKey());
-    const res = await fetch(holder.url + path, { headers: signNodeRequest(stranger, 'GET', path) });
+    const res = await fetch(holder.url + path, {
+      headers: signNodeRequest(stranger, { method: 'GET', path, to }),
+    });
     expect([res.status, ((await res.json()) as any).code]).toEqual([403, 'NOT_A_MEMBER']);
     // A signature made by the member with its own key for stream URLs works too (members may sign).
     const own = `signature=${encodeURIComponent(await testWallet(cluster.nodes[2].env.AUDIUS_DELEGATE_PRIVATE_KEY).envelope({ fileName: full, timestamp: Date.now() }))}`;
