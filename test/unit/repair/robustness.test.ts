@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,9 +54,7 @@ describe('repair: what the review found', () => {
     const limiter = new RateLimiter(1_000_000);
     const controller = new AbortController();
     for (let i = 0; i < 20; i++) await limiter.take(100_000, controller.signal);
-    // Node keeps listeners in a symbol-keyed map; count them through the events API.
-    const { getEventListeners } = await import('node:events');
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   test('a catalog whose first listing failed lists again on the next call', async () => {
