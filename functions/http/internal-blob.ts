@@ -22,7 +22,7 @@ export const { route, handler } = httpFunction({
   },
   async handle(request, reply) {
     const s = await services();
-    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity.address);
+    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity);
     const { fileName } = request.params as { fileName: string };
     const key = longTermKey(s.config.namespace, s.config.shardLength, fileName);
     if (await serveBlob(request, reply, s.blob, key, fileName)) return reply;

@@ -20,7 +20,7 @@ export const { route, handler } = httpFunction({
   },
   async handle(request) {
     const s = await services();
-    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity.address);
+    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity);
     const { shard } = request.params as { shard: string };
     if (!isValidShard(shard, s.config.shardLength))
       throw new StorageError('BAD_SHARD', `Not a shard: ${shard}`);

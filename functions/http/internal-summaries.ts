@@ -13,7 +13,7 @@ export const { route, handler } = httpFunction({
   url: '/storage/internal/summaries',
   async handle(request) {
     const s = await services();
-    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity.address);
+    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity);
     if (!s.catalog.isReady()) throw new StorageError('NOT_READY', 'This node is still listing its store');
     return { nodeId: s.identity.address, shards: s.catalog.summaries() };
   },

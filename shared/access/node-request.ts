@@ -69,21 +69,30 @@ export type NodeRequestRefusal = {
   message: string;
 };
 
+/** What every node request carries, read and checked apart from its proof. */
+export interface NodeRequestHeaders {
+  /** The claimed signer, lower case. */
+  signer: string;
+  timestamp: number;
+}
+
 /**
- * The signer of a request to node `request.to`, or why it is refused. `windowMs` bounds the
- * clock difference either way (a replay after it is refused). Membership is the caller's check.
+ * The claimed signer and timestamp of a request to node `request.to`, or why it is refused
+ * before its proof is even looked at: headers missing or malformed, meant for another node,
+ * or outside the window (a replay after it is refused). `proof` is the header carrying the
+ * signature or the MAC (./node-mac.ts).
  */
-export function verifyNodeRequest(
+export function checkNodeHeaders(
   headers: Record<string, string | string[] | undefined>,
-  request: Omit<NodeRequest, 'timestamp'> & { now?: number; windowMs: number },
-): { signer: string } | NodeRequestRefusal {
-  const claimed = one(headers[NODE_HEADERS.signer]);
-  const recipient = one(headers[NODE_HEADERS.recipient]);
-  const stamp = one(headers[NODE_HEADERS.timestamp]);
-  const signature = one(headers[NODE_HEADERS.signature]);
-  if (!claimed || !stamp || !signature || !recipient)
+  request: { to: string; windowMs: number; now?: number },
+  proof: string | undefined,
+): NodeRequestHeaders | NodeRequestRefusal {
+  const claimed = oneHeader(headers[NODE_HEADERS.signer]);
+  const recipient = oneHeader(headers[NODE_HEADERS.recipient]);
+  const stamp = oneHeader(headers[NODE_HEADERS.timestamp]);
+  if (!claimed || !stamp || !proof || !recipient)
     return { code: 'NODE_SIGNATURE_MISSING', message: 'node request signature headers are missing' };
-  if (!/^\d{1,16}$/.test(stamp) || !/^0x[0-9a-fA-F]{40}$/.test(claimed) || signature.length > 140)
+  if (!/^\d{1,16}$/.test(stamp) || !/^0x[0-9a-fA-F]{40}$/.test(claimed) || proof.length > 140)
     return { code: 'NODE_SIGNATURE_MALFORMED', message: 'node request signature headers are malformed' };
   if (recipient.toLowerCase() !== request.to.toLowerCase())
     return {
@@ -96,19 +105,36 @@ export function verifyNodeRequest(
       code: 'NODE_SIGNATURE_EXPIRED',
       message: 'node request signature is outside its validity window',
     };
+  return { signer: claimed.toLowerCase(), timestamp };
+}
+
+/**
+ * The signer of a signed request to node `request.to`, or why it is refused. Membership is
+ * the caller's check.
+ */
+export function verifyNodeRequest(
+  headers: Record<string, string | string[] | undefined>,
+  request: Omit<NodeRequest, 'timestamp'> & { now?: number; windowMs: number },
+): { signer: string } | NodeRequestRefusal {
+  const signature = oneHeader(headers[NODE_HEADERS.signature]);
+  const checked = checkNodeHeaders(headers, request, signature);
+  if ('code' in checked) return checked;
   let signer: string;
   try {
-    signer = recoverPersonalSigner(nodeRequestMessage({ ...request, timestamp }), signature);
+    signer = recoverPersonalSigner(
+      nodeRequestMessage({ ...request, timestamp: checked.timestamp }),
+      signature!,
+    );
   } catch (err) {
     if (err instanceof SignatureError)
       return { code: 'NODE_SIGNATURE_MALFORMED', message: `node request signature: ${err.message}` };
     throw err;
   }
-  if (signer !== claimed.toLowerCase())
+  if (signer !== checked.signer)
     return { code: 'NODE_SIGNATURE_INVALID', message: 'node request signature does not match its signer' };
   return { signer };
 }
 
-function one(v: string | string[] | undefined): string | undefined {
+export function oneHeader(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }

@@ -27,7 +27,7 @@ export async function guardRead(
   if (signature !== undefined) {
     verifyStreamSignature(signature, name, a.rules);
   } else if (options.acceptNodeSignature && request.headers[NODE_HEADERS.signature] !== undefined) {
-    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity.address);
+    requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity);
   } else {
     throw new StorageError('SIGNATURE_REQUIRED', `${name} needs a signed stream URL (?signature=)`);
   }

@@ -47,3 +47,8 @@ export function loadIdentity(configuredHex: string, dataDir: string): Identity {
   fs.renameSync(tmp, file);
   return identityFromHex(hex);
 }
+
+/** Uncompressed public key, hex: what the node's membership record publishes (node-to-node MACs). */
+export function publicKeyHex(identity: Identity): string {
+  return bytesToHex(secp256k1.getPublicKey(identity.privateKey, false));
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config';
-import type { Identity } from '../identity/wallet';
+import { publicKeyHex, type Identity } from '../identity/wallet';
 import type { Ring } from '../placement/mod';
 import type { NodeRecord } from './types';
 
@@ -18,11 +18,13 @@ export function selfRecord(
   counters: NodeCounters,
   repair: () => NodeRecord['repair'] = () => undefined,
 ): () => NodeRecord {
+  const publicKey = publicKeyHex(identity);
   return () => {
     const r = ring();
     const disk = diskUsage(config.storageUrl);
     return {
       nodeId: identity.address,
+      publicKey,
       host: config.host,
       version: config.version,
       capacity: disk.capacity,

@@ -4,6 +4,11 @@ import type { RepairStatus } from '../repair/types';
 export interface NodeRecord {
   /** Lower-case `0x…` delegate wallet address. */
   nodeId: string;
+  /**
+   * Uncompressed secp256k1 public key of the delegate wallet, hex (its address is `nodeId`):
+   * peers derive the pair key of node-to-node MACs from it (shared/access/node-mac.ts).
+   */
+  publicKey?: string;
   /** Public base URL, e.g. `http://127.0.0.1:9924`. */
   host: string;
   version: string;

@@ -3,6 +3,7 @@ import { describeError } from '../errors';
 import { openTempStore } from '../nats/temp-objects';
 import { JOB_STATUS, type Job, type JobResult } from '../jobs/types';
 import type { RepairContext } from './context';
+import { peerOf } from './peer-client';
 import { recordCopies } from './job-records';
 import { pullFile, type Source } from './pull';
 import { repairMetrics } from './stats';
@@ -92,7 +93,7 @@ async function isGone(ctx: RepairContext, r: JobResult, signal: AbortSignal): Pr
   for (const m of ctx.membership.healthy()) {
     if (m.nodeId === ctx.identity.address) continue;
     try {
-      const files = await ctx.peers.listing({ nodeId: m.nodeId, host: m.host }, r.shard, signal);
+      const files = await ctx.peers.listing(peerOf(m), r.shard, signal);
       if (files.some((f) => f.name === r.name)) return false;
     } catch {
       return false; // cannot tell
@@ -106,7 +107,7 @@ function sourcesOf(ctx: RepairContext, r: JobResult, owners: string[]): Source[]
   const ids = [...new Set([...r.nodes, ...owners])].filter((id) => id !== me);
   const peers: Source[] = ids.flatMap((id) => {
     const m = ctx.membership.get(id);
-    return m?.healthy ? [{ peer: { nodeId: id, host: m.host } }] : [];
+    return m?.healthy ? [{ peer: peerOf(m) }] : [];
   });
   return [...peers, { tempBucket: r.bucket }];
 }

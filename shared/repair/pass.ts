@@ -4,7 +4,7 @@ import type { Ring } from '../placement/mod';
 import type { CatalogEntry } from './catalog';
 import type { RepairContext } from './context';
 import { recordCopies } from './job-records';
-import type { Peer } from './peer-client';
+import { peerOf, type Peer } from './peer-client';
 import { missingFiles, underReplicatedCount, type Want } from './plan';
 import { pullFile } from './pull';
 import { trimShards } from './trim';
@@ -50,7 +50,7 @@ export async function repairPass(ctx: RepairContext, signal: AbortSignal, full =
   const peers: Peer[] = ctx.membership
     .healthy()
     .filter((m) => m.nodeId !== me && (!coOwners || coOwners.has(m.nodeId)))
-    .map((m) => ({ nodeId: m.nodeId, host: m.host }));
+    .map(peerOf);
   const summaries = await fetchSummaries(ctx, peers, signal);
   const shards = new Set(ctx.catalog.heldShards());
   for (const s of summaries.values()) for (const shard of Object.keys(s ?? {})) shards.add(shard);

@@ -1,4 +1,5 @@
 import { Readable, Transform } from 'node:stream';
+import { macNodeRequest } from '../access/node-mac';
 import { signNodeRequest } from '../access/node-request';
 import { StorageError } from '../errors';
 import type { Identity } from '../identity/wallet';
@@ -8,6 +9,13 @@ export interface Peer {
   nodeId: string;
   /** Public base URL, `http://host:port`. */
   host: string;
+  /** Its published public key: requests then carry a MAC instead of a signature (node-mac.ts). */
+  publicKey?: string;
+}
+
+/** A member as a peer to call. */
+export function peerOf(m: { nodeId: string; host: string; publicKey?: string }): Peer {
+  return { nodeId: m.nodeId, host: m.host, publicKey: m.publicKey };
 }
 
 /** Internal routes repair calls on its peers (functions/http/internal-*.ts). */
@@ -101,6 +109,15 @@ export class PeerClient {
     }
   }
 
+  /** A MAC when the peer's key is known (microseconds), else a signature (milliseconds). */
+  private proof(peer: Peer, path: string): Record<string, string> {
+    const request = { method: 'GET', path, to: peer.nodeId };
+    return (
+      (peer.publicKey && macNodeRequest(this.identity, peer.publicKey, request)) ||
+      signNodeRequest(this.identity, request)
+    );
+  }
+
   private async fetch(
     peer: Peer,
     path: string,
@@ -117,7 +134,7 @@ export class PeerClient {
       );
     try {
       const response = await fetch(`${peer.host}${path}`, {
-        headers: signNodeRequest(this.identity, { method: 'GET', path, to: peer.nodeId }),
+        headers: this.proof(peer, path),
         signal: controller.signal,
         redirect: 'manual',
       });

@@ -3,6 +3,7 @@ import { mapLimit } from '../blob/concurrency';
 import { shardOfFileName } from '../placement/mod';
 import type { CatalogEntry } from './catalog';
 import type { RepairContext } from './context';
+import { peerOf } from './peer-client';
 import { pullFile, type Source } from './pull';
 import { repairMetrics } from './stats';
 
@@ -68,7 +69,7 @@ export async function heal(
     .sort((a, b) => rank(owners, a.nodeId) - rank(owners, b.nodeId));
   const listed = await mapLimit(peers, 4, async (m) => {
     try {
-      const files = await ctx.peers.listing({ nodeId: m.nodeId, host: m.host }, shard, signal);
+      const files = await ctx.peers.listing(peerOf(m), shard, signal);
       return files.some(
         (f) => f.name === expected.name && f.sha256 === expected.sha256 && f.size === expected.size,
       );
@@ -76,9 +77,7 @@ export async function heal(
       return false;
     }
   });
-  const sources: Source[] = peers
-    .filter((_, i) => listed[i])
-    .map((m) => ({ peer: { nodeId: m.nodeId, host: m.host } }));
+  const sources: Source[] = peers.filter((_, i) => listed[i]).map((m) => ({ peer: peerOf(m) }));
   return sources.length > 0 && pullFile(ctx, expected, sources, signal);
 }
 

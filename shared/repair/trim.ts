@@ -3,6 +3,7 @@ import { describeError } from '../errors';
 import { longTermKey } from '../jobs/keys';
 import type { CatalogEntry } from './catalog';
 import type { RepairContext } from './context';
+import { peerOf } from './peer-client';
 import { recordCopies } from './job-records';
 import { confirmedOnAllOwners, deletionBlockedBecause } from './plan';
 import { repairMetrics } from './stats';
@@ -87,7 +88,7 @@ async function freshListings(
       continue;
     }
     try {
-      const files = await ctx.peers.listing({ nodeId: owner, host: member.host }, shard, signal, true);
+      const files = await ctx.peers.listing(peerOf(member), shard, signal, true);
       out.set(owner, new Map(files.map((f) => [f.name, f])));
     } catch (err) {
       ctx.log.warn(

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { signNodeRequest } from '../../shared/access/node-request';
 import { Readable } from 'node:stream';
-import { identityFromHex } from '../../shared/identity/wallet';
+import { macNodeRequest } from '../../shared/access/node-mac';
+import { identityFromHex, publicKeyHex } from '../../shared/identity/wallet';
 import { newId } from '../../shared/jobs/ids';
 import { JobStore } from '../../shared/jobs/job-store';
 import { JOB_STATUS, type Job } from '../../shared/jobs/types';
@@ -102,6 +103,14 @@ describe('repair on three nodes (R = 2)', () => {
     expect(await call(sign(stranger))).toEqual([403, 'NOT_A_MEMBER']);
     // A request signed for another node is refused here (no replay from one node to another).
     expect(await call(sign(member, p, undefined, ids[2]))).toEqual([401, 'NODE_SIGNATURE_WRONG_RECIPIENT']);
+    // The fast proof: a MAC under the pair key (ECDH of the two delegate keys).
+    const callee = identityFromHex(cluster.nodes[0].env.AUDIUS_DELEGATE_PRIVATE_KEY);
+    const macBy = (who: typeof member) =>
+      macNodeRequest(who, publicKeyHex(callee), { method: 'GET', path: p, to: callee.address })!;
+    expect(await call(macBy(member))).toEqual([200, 'OK']);
+    expect(await call(macBy(stranger))).toEqual([403, 'NOT_A_MEMBER']);
+    const forged = { ...macBy(stranger), 'x-storage-signer': member.address };
+    expect(await call(forged)).toEqual([401, 'NODE_SIGNATURE_INVALID']);
     const claimed = { ...sign(stranger), 'x-storage-signer': member.address };
     expect(await call(claimed)).toEqual([401, 'NODE_SIGNATURE_INVALID']);
   });

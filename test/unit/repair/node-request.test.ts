@@ -1,5 +1,12 @@
-import { signNodeRequest, verifyNodeRequest } from '../../../shared/access/node-request';
-import { identityFromHex } from '../../../shared/identity/wallet';
+import { checkNodeMac, macNodeRequest, NODE_MAC_HEADER } from '../../../shared/access/node-mac';
+import {
+  checkNodeHeaders,
+  nodeRequestMessage,
+  signNodeRequest,
+  verifyNodeRequest,
+} from '../../../shared/access/node-request';
+import { identityFromHex, publicKeyHex } from '../../../shared/identity/wallet';
+import { randomKey } from '../../harness/config';
 
 /** Node-to-node signatures (DESIGN §10): what is signed, and every way a request is refused. */
 describe('node request signatures', () => {
@@ -61,5 +68,53 @@ describe('node request signatures', () => {
     ],
   ])('%s is refused', (_what, h, p, at, method, to, code) => {
     expect(verify(h as Record<string, string>, p, at, method, to)).toMatchObject({ code });
+  });
+});
+
+describe('node request MACs (the fast proof)', () => {
+  const a = identityFromHex(randomKey());
+  const b = identityFromHex(randomKey());
+  const path = '/storage/internal/blob/cle4h8b1g000101q8l4tz2mkx_1.jpg';
+  const now = Date.now();
+  const message = (p = path, to = b.address) =>
+    nodeRequestMessage({ method: 'GET', path: p, to, timestamp: now });
+
+  test('a MAC made by A for B checks out at B, with the key each derives on its own side', () => {
+    const headers = macNodeRequest(a, publicKeyHex(b), {
+      method: 'GET',
+      path,
+      to: b.address,
+      timestamp: now,
+    })!;
+    expect(checkNodeHeaders(headers, { to: b.address, windowMs: 60_000 }, headers[NODE_MAC_HEADER])).toEqual({
+      signer: a.address,
+      timestamp: now,
+    });
+    expect(checkNodeMac(b, a.address, publicKeyHex(a), message(), headers[NODE_MAC_HEADER])).toBeNull();
+  });
+
+  test.each([
+    ['another path', () => message('/storage/internal/blob/other'), () => publicKeyHex(a)],
+    ['another recipient', () => message(path, a.address), () => publicKeyHex(a)],
+    [
+      'a published key that is not the signer’s',
+      () => message(),
+      () => publicKeyHex(identityFromHex(randomKey())),
+    ],
+    ['no published key', () => message(), () => undefined],
+  ])('%s is refused', (_what, msg, key) => {
+    const headers = macNodeRequest(a, publicKeyHex(b), {
+      method: 'GET',
+      path,
+      to: b.address,
+      timestamp: now,
+    })!;
+    expect(checkNodeMac(b, a.address, key(), msg(), headers[NODE_MAC_HEADER])).toMatchObject({
+      code: 'NODE_SIGNATURE_INVALID',
+    });
+  });
+
+  test('no MAC can be made for a key that does not belong to the address called', () => {
+    expect(macNodeRequest(a, publicKeyHex(a), { method: 'GET', path, to: b.address })).toBeNull();
   });
 });
