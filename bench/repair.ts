@@ -510,7 +510,13 @@ async function throughputAndForeground(root: string, rounds: number, scale: numb
       },
     );
     try {
-      await new Promise((resolve) => load.once('message', resolve));
+      // A load generator that dies fails the run (and the cleanup still runs), never hangs it.
+      load.on('error', () => undefined);
+      const died = new Promise<never>((_, reject) =>
+        load.once('exit', (code) => reject(new Error(`the load generator exited (${code})`))),
+      );
+      died.catch(() => undefined);
+      await Promise.race([new Promise((resolve) => load.once('message', resolve)), died]);
       await sleep(5_000); // warm-up: the load generator's and the node's read path's JIT
       const idle = [Date.now(), 0];
       await sleep(IDLE_WINDOW_MS);
@@ -540,7 +546,7 @@ async function throughputAndForeground(root: string, rounds: number, scale: numb
         ),
       );
       load.send('stop');
-      const { samples, errors } = await loaded;
+      const { samples, errors } = await Promise.race([loaded, died]);
       const window = ([from, to]: number[]) => {
         const out: number[] = [];
         for (let i = 0; i < samples.length; i += 2)
