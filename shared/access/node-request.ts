@@ -22,7 +22,7 @@ const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
 export interface NodeRequest {
   method: string;
-  /** Path with its query, exactly as sent (`/storage/internal/shard/mkx?verify=true`). */
+  /** Path with its query, exactly as sent (`/storage/internal/shards?s=mkx&verify=true`). */
   path: string;
   /** Address of the node being called. */
   to: string;

@@ -143,28 +143,45 @@ function agreeingGroups(peers: Peer[], shard: string, summaries: Summaries): Pee
   return [...groups.values()];
 }
 
-/** One listing per group, from the first peer of it that answers, recorded for every peer in it. */
+/**
+ * One listing per (shard, group of agreeing peers), from the first peer of the group that
+ * answers, recorded for every peer in it. Requests go per peer, many shards each; the shards
+ * of a peer that fails are asked of the next peer of their groups.
+ */
 async function fetchListings(
   ctx: RepairContext,
   pairs: { shard: string; group: Peer[] }[],
   signal: AbortSignal,
 ): Promise<Map<string, Map<string, CatalogEntry[]>>> {
   const out = new Map<string, Map<string, CatalogEntry[]>>();
-  await mapLimit(pairs, 8, async ({ shard, group }) => {
-    for (const peer of group) {
+  let pending = pairs.map((p) => ({ ...p, next: 0 }));
+  while (pending.length > 0 && !signal.aborted) {
+    const byPeer = new Map<string, { peer: Peer; items: typeof pending }>();
+    for (const item of pending) {
+      const peer = item.group[item.next];
+      if (!peer) continue;
+      const entry = byPeer.get(peer.nodeId) ?? { peer, items: [] };
+      entry.items.push(item);
+      byPeer.set(peer.nodeId, entry);
+    }
+    const failed: typeof pending = [];
+    await mapLimit([...byPeer.values()], 8, async ({ peer, items }) => {
       try {
-        const files = await ctx.peers.listing(peer, shard, signal);
-        if (!out.has(shard)) out.set(shard, new Map());
-        for (const p of group) out.get(shard)!.set(p.nodeId, files);
-        return;
+        const got = await ctx.peers.listings(peer, [...new Set(items.map((i) => i.shard))], signal);
+        for (const { shard, group } of items) {
+          if (!out.has(shard)) out.set(shard, new Map());
+          for (const p of group) out.get(shard)!.set(p.nodeId, got.get(shard) ?? []);
+        }
       } catch (err) {
         ctx.log.warn(
-          { peer: peer.host, shard, err: describeError(err) },
-          'repair: listing unavailable; skipping it',
+          { peer: peer.host, err: describeError(err) },
+          'repair: listings unavailable; asking others',
         );
+        failed.push(...items.map((i) => ({ ...i, next: i.next + 1 })));
       }
-    }
-  });
+    });
+    pending = failed;
+  }
   return out;
 }
 

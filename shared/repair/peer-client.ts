@@ -21,7 +21,8 @@ export function peerOf(m: { nodeId: string; host: string; publicKey?: string }):
 /** Internal routes repair calls on its peers (functions/http/internal-*.ts). */
 export const INTERNAL_PATHS = {
   summaries: '/storage/internal/summaries',
-  shard: (shard: string, verify = false) => `/storage/internal/shard/${shard}${verify ? '?verify=true' : ''}`,
+  shards: (shards: string[], verify = false) =>
+    `/storage/internal/shards?s=${shards.join(',')}${verify ? '&verify=true' : ''}`,
   blob: (fileName: string) => `/storage/internal/blob/${encodeURIComponent(fileName)}`,
 } as const;
 
@@ -33,9 +34,11 @@ export interface SummariesBody {
 
 export interface ShardListingBody {
   nodeId: string;
-  shard: string;
-  files: CatalogEntry[];
+  shards: Record<string, CatalogEntry[]>;
 }
+
+/** Shards one listing request may name (the query stays under 2 KB). */
+export const MAX_SHARDS_PER_LISTING = 256;
 
 /**
  * Signed calls to other nodes (DESIGN §10): every request carries this node's signature; a
@@ -55,15 +58,31 @@ export class PeerClient {
   }
 
   /**
-   * The verified copies `peer` holds of `shard`. With `verify`, the peer checks each against
-   * its store first (a stat, not a re-hash): trim's fresh check must not rest on a catalog
-   * entry whose file is gone.
+   * The verified copies `peer` holds of each of `shards`, a few hundred a request. With
+   * `verify`, the peer checks each against its store first (a stat, not a re-hash): trim's
+   * fresh check must not rest on a catalog entry whose file is gone.
    */
+  async listings(
+    peer: Peer,
+    shards: string[],
+    signal?: AbortSignal,
+    verify = false,
+  ): Promise<Map<string, CatalogEntry[]>> {
+    const out = new Map<string, CatalogEntry[]>();
+    for (let i = 0; i < shards.length; i += MAX_SHARDS_PER_LISTING) {
+      const chunk = shards.slice(i, i + MAX_SHARDS_PER_LISTING);
+      const body = fromPeer(
+        peer,
+        await this.json<ShardListingBody>(peer, INTERNAL_PATHS.shards(chunk, verify), signal),
+      );
+      for (const shard of chunk) out.set(shard, body.shards?.[shard] ?? []);
+    }
+    return out;
+  }
+
+  /** One shard's listing (./listings). */
   async listing(peer: Peer, shard: string, signal?: AbortSignal, verify = false): Promise<CatalogEntry[]> {
-    return fromPeer(
-      peer,
-      await this.json<ShardListingBody>(peer, INTERNAL_PATHS.shard(shard, verify), signal),
-    ).files;
+    return (await this.listings(peer, [shard], signal, verify)).get(shard)!;
   }
 
   /** The bytes of a file the peer holds, as a stream that fails when the peer goes quiet. */

@@ -98,7 +98,10 @@ describe('repair on three nodes (R = 2)', () => {
       401,
       'NODE_SIGNATURE_MALFORMED',
     ]);
-    expect(await call(sign(member, '/storage/internal/shard/abc'))).toEqual([401, 'NODE_SIGNATURE_INVALID']);
+    expect(await call(sign(member, '/storage/internal/shards?s=abc'))).toEqual([
+      401,
+      'NODE_SIGNATURE_INVALID',
+    ]);
     expect(await call(sign(member, p, Date.now() - 5 * 60_000))).toEqual([401, 'NODE_SIGNATURE_EXPIRED']);
     expect(await call(sign(stranger))).toEqual([403, 'NOT_A_MEMBER']);
     // A request signed for another node is refused here (no replay from one node to another).

@@ -13,7 +13,7 @@ describe('node request signatures', () => {
   const node = identityFromHex('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
   const callee = '0x' + 'ab'.repeat(20);
   const now = 1_800_000_000_000;
-  const path = '/storage/internal/shard/mkx';
+  const path = '/storage/internal/shards?s=mkx';
   const headers = signNodeRequest(node, { method: 'GET', path, to: callee, timestamp: now });
   const verify = (h: Record<string, string>, p = path, at = now, method = 'GET', to = callee) =>
     verifyNodeRequest(h, { method, path: p, to, windowMs: 60_000, now: at });
@@ -25,7 +25,7 @@ describe('node request signatures', () => {
 
   test.each([
     ['no headers', {}, path, now, 'GET', callee, 'NODE_SIGNATURE_MISSING'],
-    ['another path', headers, '/storage/internal/shard/abc', now, 'GET', callee, 'NODE_SIGNATURE_INVALID'],
+    ['another path', headers, '/storage/internal/shards?s=abc', now, 'GET', callee, 'NODE_SIGNATURE_INVALID'],
     ['another method', headers, path, now, 'POST', callee, 'NODE_SIGNATURE_INVALID'],
     ['another callee', headers, path, now, 'GET', '0x' + 'cd'.repeat(20), 'NODE_SIGNATURE_WRONG_RECIPIENT'],
     [

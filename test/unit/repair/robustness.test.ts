@@ -135,4 +135,34 @@ describe('repair: what the review found', () => {
       server.close();
     }
   });
+
+  test('listings of many shards go a few hundred a request, each shard answered', async () => {
+    const peerId = '0x' + '1'.repeat(40);
+    const asked: number[] = [];
+    const server = http.createServer((req, res) => {
+      const shards = new URL(req.url!, 'http://x').searchParams.get('s')!.split(',');
+      asked.push(shards.length);
+      const body = Object.fromEntries(
+        shards.map((sh) => [
+          sh,
+          [{ name: `${ID.slice(0, 22)}${sh}_1.jpg`, size: 1, sha256: 'a'.repeat(64) }],
+        ]),
+      );
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ nodeId: peerId, shards: body }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const client = new PeerClient(identityFromHex(randomKey()), 2000);
+      const peer = { nodeId: peerId, host: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const shards = Array.from({ length: 300 }, (_, i) => i.toString(36).padStart(3, '0'));
+      const got = await client.listings(peer, shards);
+      expect(asked).toEqual([256, 44]);
+      expect(client.requests).toBe(2);
+      expect([...got.keys()]).toEqual(shards);
+      expect(got.get('07z')![0].name).toBe(`${ID.slice(0, 22)}07z_1.jpg`);
+    } finally {
+      server.close();
+    }
+  });
 });
