@@ -32,7 +32,7 @@ import { pipeline } from 'node:stream/promises';
 import { mapLimit } from '../shared/blob/concurrency';
 import { openBlobStore } from '../shared/blob/open';
 import type { BlobStore } from '../shared/blob/types';
-import { identityFromHex } from '../shared/identity/wallet';
+import { identityFromHex, newPrivateKeyHex } from '../shared/identity/wallet';
 import { newId } from '../shared/jobs/ids';
 import { startNatsCluster, type NatsCluster } from '../shared/local/nats-server';
 import { freePort } from '../shared/local/ports';
@@ -102,17 +102,7 @@ async function until(
   }
 }
 
-function randomKey(): string {
-  for (;;) {
-    const hex = randomBytes(32).toString('hex');
-    try {
-      identityFromHex(hex);
-      return hex;
-    } catch {
-      // out of the curve's range: try again
-    }
-  }
-}
+const randomKey = newPrivateKeyHex;
 
 // --- cluster -------------------------------------------------------------------------------
 

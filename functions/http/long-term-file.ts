@@ -3,6 +3,7 @@ import { StorageError } from '../../shared/errors';
 import { serveBlob } from '../../shared/http/serve-blob';
 import { longTermKey } from '../../shared/jobs/keys';
 import { otherHolder } from '../../shared/jobs/locate';
+import { fileReadSchema } from '../../shared/http/schemas';
 import { httpFunction } from '../../shared/runtime/http-function';
 import { services } from '../../shared/runtime/services';
 
@@ -13,14 +14,7 @@ import { services } from '../../shared/runtime/services';
 export const { route, handler } = httpFunction({
   method: 'GET',
   url: '/storage/long-term/file/:fileName',
-  schema: {
-    params: {
-      type: 'object',
-      properties: { fileName: { type: 'string', maxLength: 100 } },
-      required: ['fileName'],
-    },
-    querystring: { type: 'object', properties: { localOnly: { type: 'boolean' }, signature: {} } },
-  },
+  schema: fileReadSchema,
   async handle(request, reply) {
     const s = await services();
     const { fileName } = request.params as { fileName: string };

@@ -6,3 +6,13 @@ export const idParams = {
   properties: { id: { type: 'string', pattern: ID_PATTERN } },
   required: ['id'],
 } as const;
+
+/** The read routes of a stored file (long-term, stream): its name, a signature, `localOnly`. */
+export const fileReadSchema = {
+  params: {
+    type: 'object',
+    properties: { fileName: { type: 'string', maxLength: 100 } },
+    required: ['fileName'],
+  },
+  querystring: { type: 'object', properties: { localOnly: { type: 'boolean' }, signature: {} } },
+} as const;

@@ -41,7 +41,7 @@ export function loadIdentity(configuredHex: string, dataDir: string): Identity {
   const file = path.join(dataDir, KEY_FILE);
   if (fs.existsSync(file)) return identityFromHex(fs.readFileSync(file, 'utf8'));
   fs.mkdirSync(dataDir, { recursive: true });
-  const hex = bytesToHex(secp256k1.utils.randomPrivateKey());
+  const hex = newPrivateKeyHex();
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, hex + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file);
@@ -51,4 +51,9 @@ export function loadIdentity(configuredHex: string, dataDir: string): Identity {
 /** Uncompressed public key, hex: what the node's membership record publishes (node-to-node MACs). */
 export function publicKeyHex(identity: Identity): string {
   return bytesToHex(secp256k1.getPublicKey(identity.privateKey, false));
+}
+
+/** A fresh delegate key, hex (always in the curve's range). */
+export function newPrivateKeyHex(): string {
+  return bytesToHex(secp256k1.utils.randomPrivateKey());
 }

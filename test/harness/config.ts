@@ -1,6 +1,5 @@
 import { loadConfig, type Config } from '../../shared/config';
-import { identityFromHex } from '../../shared/identity/wallet';
-import { randomBytes } from 'node:crypto';
+import { newPrivateKeyHex } from '../../shared/identity/wallet';
 
 /** Config of an in-process test node: its own data dir, file store and a fresh key. */
 export function testConfig(natsUrls: string[], dir: string, overrides: Record<string, string> = {}): Config {
@@ -19,13 +18,5 @@ export function testConfig(natsUrls: string[], dir: string, overrides: Record<st
 }
 
 export function randomKey(): string {
-  for (;;) {
-    const hex = randomBytes(32).toString('hex');
-    try {
-      identityFromHex(hex);
-      return hex;
-    } catch {
-      // out of the curve's range: astronomically rare, try again
-    }
-  }
+  return newPrivateKeyHex();
 }
