@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { keccak_256 } from '@noble/hashes/sha3';
-import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
-import { addressOf } from '../identity/wallet';
+import { concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
+import { publicKeyAddress } from '../identity/wallet';
 
 /**
  * Ethereum "personal message" signatures (EIP-191 version 0x45), as the Audius network makes
@@ -65,10 +65,3 @@ export function recoverPersonalSigner(message: Uint8Array | string, signature: s
   }
   return publicKeyAddress(point.toRawBytes(false));
 }
-
-/** Address of an uncompressed (65-byte) public key. */
-export function publicKeyAddress(uncompressed: Uint8Array): string {
-  return '0x' + bytesToHex(keccak_256(uncompressed.slice(1)).slice(-20));
-}
-
-export { addressOf };

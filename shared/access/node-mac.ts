@@ -3,8 +3,7 @@ import { secp256k1 } from '@noble/curves/secp256k1';
 import { hkdf } from '@noble/hashes/hkdf';
 import { sha256 } from '@noble/hashes/sha256';
 import { hexToBytes } from '@noble/hashes/utils';
-import type { Identity } from '../identity/wallet';
-import { publicKeyAddress } from './eth-signature';
+import { publicKeyAddress, type Identity } from '../identity/wallet';
 import { NODE_HEADERS, nodeRequestMessage, type NodeRequest, type NodeRequestRefusal } from './node-request';
 
 /**

@@ -14,10 +14,14 @@ export interface Identity {
 
 const KEY_FILE = 'delegate.key';
 
-/** Ethereum address of a secp256k1 public key: last 20 bytes of keccak256(uncompressed x‖y). */
+/** Ethereum address of an uncompressed (65-byte) public key: last 20 bytes of keccak256(x‖y). */
+export function publicKeyAddress(uncompressed: Uint8Array): string {
+  return '0x' + bytesToHex(keccak_256(uncompressed.slice(1)).slice(-20));
+}
+
+/** Ethereum address of a secp256k1 private key. */
 export function addressOf(privateKey: Uint8Array): string {
-  const pub = secp256k1.getPublicKey(privateKey, false).slice(1);
-  return '0x' + bytesToHex(keccak_256(pub).slice(-20));
+  return publicKeyAddress(secp256k1.getPublicKey(privateKey, false));
 }
 
 export function identityFromHex(hex: string): Identity {

@@ -146,10 +146,6 @@ export class Catalog {
   }
 }
 
-export function summariesEqual(a: ShardSummary, b: ShardSummary): boolean {
-  return a.count === b.count && a.digest === b.digest;
-}
-
 function entryHash(e: CatalogEntry): Buffer {
   return createHash('sha256').update(`${e.name}\n${e.size}\n${e.sha256}`).digest().subarray(0, 16);
 }

@@ -83,7 +83,6 @@ export class Repairer {
       const report = await scrubPass(this.ctx, combined);
       this.ctx.stats.lastScrubAt = new Date().toISOString();
       this.ctx.stats.lastScrubSeconds = report.seconds;
-      this.ctx.stats.scrubbedFiles += report.files;
       repairMetrics.lastScrub.set(Date.now() / 1000);
       this.ctx.log.info(report, 'scrub pass');
       return report;

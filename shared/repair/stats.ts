@@ -78,7 +78,6 @@ export interface RepairStats {
   quarantined: number;
   lastScrubAt?: string;
   lastScrubSeconds?: number;
-  scrubbedFiles: number;
 }
 
 export function emptyStats(): RepairStats {
@@ -89,6 +88,5 @@ export function emptyStats(): RepairStats {
     pulled: 0,
     deleted: 0,
     quarantined: 0,
-    scrubbedFiles: 0,
   };
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { openFileStore } from '../../../shared/blob/file-store';
-import { Catalog, summariesEqual } from '../../../shared/repair/catalog';
+import { Catalog } from '../../../shared/repair/catalog';
 import { TrackedBlobStore } from '../../../shared/repair/tracked-store';
 import { tempDir } from '../../harness/temp';
 import { createHash } from 'node:crypto';
@@ -19,7 +19,7 @@ describe('catalog: per-shard summaries', () => {
     expect(a.summary('mkx')).toEqual(b.summary('mkx'));
     expect(a.summary('mkx').count).toBe(3);
     b.add('mkx', entry(`${ID}_4.jpg`, 'x'));
-    expect(summariesEqual(a.summary('mkx'), b.summary('mkx'))).toBe(false);
+    expect(b.summary('mkx')).not.toEqual(a.summary('mkx'));
     b.remove('mkx', `${ID}_4.jpg`);
     expect(b.summary('mkx')).toEqual(a.summary('mkx'));
     files.forEach((e) => b.remove('mkx', e.name));
