@@ -171,6 +171,22 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // The Audius client API (issue 16, README "Audius SDK compatibility").
+  keepOriginals: {
+    env: 'AUDIUS_KEEP_ORIGINALS',
+    default: 'true',
+    doc: 'Keep each upload as a stored, replicated result `<id>_original.<ext>` (mediorum keeps originals)',
+  },
+  tusExpiryHours: {
+    env: 'AUDIUS_TUS_EXPIRY_HOURS',
+    default: '24',
+    doc: 'An unfinished tus upload untouched this long is deleted (its partial bytes live under AUDIUS_DATA_DIR/tus)',
+  },
+  minFreeDiskMB: {
+    env: 'AUDIUS_MIN_FREE_DISK_MB',
+    default: '1024',
+    doc: '/health_check says diskHasSpace=false (and tus uploads are refused) below this much free space',
+  },
 } as const;
 
 type Key = keyof typeof CONFIG_SPEC;
@@ -215,6 +231,9 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  keepOriginals: boolean;
+  tusExpiryHours: number;
+  minFreeDiskMB: number;
   version: string;
 }
 
@@ -296,6 +315,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    keepOriginals: bool(env, 'keepOriginals'),
+    tusExpiryHours: int(env, 'tusExpiryHours', 1),
+    minFreeDiskMB: int(env, 'minFreeDiskMB', 0),
     version: packageVersion(),
   };
 }

@@ -10,6 +10,9 @@ import type { JobDeps } from './deps';
 import type { StepContext, StepEvent } from '../step';
 import type { TranscodeOutput } from '../transcode/types';
 import { JOB_STATUS, type Job, type JobResult, type Template } from './types';
+import { cidIndex } from '../cid/cid-index';
+import { originalOutput } from './original';
+import { recordTranscode } from './transcode-stats';
 
 /** What a template's transcode gets and gives back. */
 export interface TranscodeInput {
@@ -20,7 +23,9 @@ export interface TranscodeInput {
   onProgress: (fraction: number) => void;
 }
 
-export type TranscodeOutputs = (TranscodeOutput & {
+export type TranscodeOutputs = (Omit<TranscodeOutput, 'variant' | 'contentType'> & {
+  variant: string;
+  contentType: string;
   durationSeconds?: number;
   width?: number;
   height?: number;
@@ -70,6 +75,7 @@ export async function runTranscodeStep(
   });
   if (!claimed)
     return job.stage === 'storing' && job.status === JOB_STATUS.inProgress ? announceResults(s, job) : job;
+  const claimedAt = Date.now();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
   const progress = throttledProgress(s, id);
   try {
@@ -88,7 +94,13 @@ export async function runTranscodeStep(
       onProgress: progress.report,
     });
     await progress.settle();
-    const results = await putResults(s, job, result.outputs);
+    recordTranscode(template, (Date.now() - claimedAt) / 1000);
+    const outputs = s.config.keepOriginals
+      ? [...result.outputs, await originalOutput(job, sourcePath)]
+      : result.outputs;
+    const results = await putResults(s, job, outputs);
+    // Indexed before any copy exists: a CID read finds the file and waits for its storers.
+    await (await cidIndex(s.nats)).add(id, results);
     // Another delivery that got here first keeps its record (and the storers' holders on it).
     const stored = await s.jobs.update(id, (j) =>
       isPastTranscoding(j)

@@ -67,6 +67,7 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
   if (!(await exists(jsm, `KV_${BUCKETS.nodes}`))) await kvm.create(BUCKETS.nodes, { replicas, history: 5 });
   if (!(await exists(jsm, `KV_${BUCKETS.delist}`)))
     await kvm.create(BUCKETS.delist, { replicas, history: 5 });
+  if (!(await exists(jsm, `KV_${BUCKETS.cids}`))) await kvm.create(BUCKETS.cids, { replicas, history: 1 });
   for (let k = 0; k < config.tempBuckets; k++) {
     const bucket = BUCKETS.temp(k);
     if (await exists(jsm, `OBJ_${bucket}`)) continue;
