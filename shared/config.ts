@@ -4,6 +4,7 @@ import { StorageError } from './errors';
 import { packageVersion } from './paths';
 import { parseReadPolicy, type ReadPolicy } from './access/policy';
 import { uploadMode, type UploadMode } from './access/upload-mode';
+import { hostUrlProblem } from './membership/host-url';
 
 /**
  * Every setting a node reads, with its environment variable and default. The README's
@@ -251,6 +252,15 @@ function bool(env: NodeJS.ProcessEnv, key: Key): boolean {
   return text === 'true';
 }
 
+/** AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse). */
+function publicHost(env: NodeJS.ProcessEnv, port: number): string {
+  const host = raw(env, 'host') || `http://127.0.0.1:${port}`;
+  const problem = hostUrlProblem(host);
+  if (problem)
+    throw new StorageError('BAD_CONFIG', `AUDIUS_HOST=${host} ${problem}: expected http(s)://host[:port]`);
+  return host;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'port', 0);
   return {
@@ -261,7 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: raw(env, 'storageUrl'),
     port,
     listenHost: raw(env, 'listenHost'),
-    host: raw(env, 'host') || `http://127.0.0.1:${port}`,
+    host: publicHost(env, port),
     dataDir: raw(env, 'dataDir'),
     delegateKey: raw(env, 'delegateKey'),
     namespace: raw(env, 'namespace'),

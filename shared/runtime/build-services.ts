@@ -51,6 +51,8 @@ export async function buildServices(
     membership = new Membership({
       kv: await nats.kvm.open(BUCKETS.nodes),
       self: options.member === false ? undefined : self,
+      identity,
+      recordWindowMs: config.nodeSignatureWindowSeconds * 1000,
       heartbeatMs: config.heartbeatSeconds * 1000,
       healthTtlMs: config.healthTtlSeconds * 1000,
       shardLength: config.shardLength,
