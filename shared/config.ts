@@ -126,6 +126,12 @@ export const CONFIG_SPEC = {
     default: '60',
     doc: 'Node-to-node request signatures older (or newer) than this are refused',
   },
+  // Hardening (issue 15, README "Hardening").
+  jobListingDays: {
+    env: 'AUDIUS_JOB_LISTING_DAYS',
+    default: '7',
+    doc: '`GET /jobs` and the dashboard list the jobs of this many days (older ones stay readable by id)',
+  },
   // Access control (issue 11, README "Access control"). The defaults are the secure ones.
   gatedVariants: {
     env: 'AUDIUS_GATED_VARIANTS',
@@ -207,6 +213,7 @@ export interface Config {
   scrubMBps: number;
   peerTimeoutSeconds: number;
   nodeSignatureWindowSeconds: number;
+  jobListingDays: number;
   gatedVariants: ReadPolicy;
   streamSigners: string[];
   membersSignStreams: boolean;
@@ -297,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scrubMBps: int(env, 'scrubMBps', 0),
     peerTimeoutSeconds: int(env, 'peerTimeoutSeconds', 1),
     nodeSignatureWindowSeconds: int(env, 'nodeSignatureWindowSeconds', 5),
+    jobListingDays: int(env, 'jobListingDays', 1),
     gatedVariants: parseReadPolicy(raw(env, 'gatedVariants')),
     streamSigners: wallets(env, 'streamSigners'),
     membersSignStreams: bool(env, 'membersSignStreams'),
