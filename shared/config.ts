@@ -4,6 +4,7 @@ import { StorageError } from './errors';
 import { packageVersion } from './paths';
 import { parseReadPolicy, type ReadPolicy } from './access/policy';
 import { uploadMode, type UploadMode } from './access/upload-mode';
+import { hostUrlProblem } from './membership/host-url';
 
 /**
  * Every setting a node reads, with its environment variable and default. The README's
@@ -125,6 +126,12 @@ export const CONFIG_SPEC = {
     default: '60',
     doc: 'Node-to-node request signatures older (or newer) than this are refused',
   },
+  // Hardening (issue 15, README "Hardening").
+  jobListingDays: {
+    env: 'AUDIUS_JOB_LISTING_DAYS',
+    default: '7',
+    doc: '`GET /jobs` and the dashboard list the jobs of this many days (older ones stay readable by id)',
+  },
   // Access control (issue 11, README "Access control"). The defaults are the secure ones.
   gatedVariants: {
     env: 'AUDIUS_GATED_VARIANTS',
@@ -187,6 +194,17 @@ export const CONFIG_SPEC = {
     default: '1024',
     doc: '/health_check says diskHasSpace=false (and tus uploads are refused) below this much free space',
   },
+  // Read path (issue 14, README "Reads"): what a node keeps in memory to serve reads.
+  readCacheMB: {
+    env: 'AUDIUS_READ_CACHE_MB',
+    default: '256',
+    doc: "Memory budget of the read cache, MiB: small files' verified bytes plus every cached file's metadata (0: no cache)",
+  },
+  readCacheMaxFileKB: {
+    env: 'AUDIUS_READ_CACHE_MAX_FILE_KB',
+    default: '1024',
+    doc: 'Largest file whose bytes the read cache holds, KiB; larger files stream from the store',
+  },
 } as const;
 
 type Key = keyof typeof CONFIG_SPEC;
@@ -222,6 +240,7 @@ export interface Config {
   scrubMBps: number;
   peerTimeoutSeconds: number;
   nodeSignatureWindowSeconds: number;
+  jobListingDays: number;
   gatedVariants: ReadPolicy;
   streamSigners: string[];
   membersSignStreams: boolean;
@@ -234,6 +253,8 @@ export interface Config {
   keepOriginals: boolean;
   tusExpiryHours: number;
   minFreeDiskMB: number;
+  readCacheMB: number;
+  readCacheMaxFileKB: number;
   version: string;
 }
 
@@ -270,6 +291,15 @@ function bool(env: NodeJS.ProcessEnv, key: Key): boolean {
   return text === 'true';
 }
 
+/** AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse). */
+function publicHost(env: NodeJS.ProcessEnv, port: number): string {
+  const host = raw(env, 'host') || `http://127.0.0.1:${port}`;
+  const problem = hostUrlProblem(host);
+  if (problem)
+    throw new StorageError('BAD_CONFIG', `AUDIUS_HOST=${host} ${problem}: expected http(s)://host[:port]`);
+  return host;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'port', 0);
   return {
@@ -280,7 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: raw(env, 'storageUrl'),
     port,
     listenHost: raw(env, 'listenHost'),
-    host: raw(env, 'host') || `http://127.0.0.1:${port}`,
+    host: publicHost(env, port),
     dataDir: raw(env, 'dataDir'),
     delegateKey: raw(env, 'delegateKey'),
     namespace: raw(env, 'namespace'),
@@ -306,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scrubMBps: int(env, 'scrubMBps', 0),
     peerTimeoutSeconds: int(env, 'peerTimeoutSeconds', 1),
     nodeSignatureWindowSeconds: int(env, 'nodeSignatureWindowSeconds', 5),
+    jobListingDays: int(env, 'jobListingDays', 1),
     gatedVariants: parseReadPolicy(raw(env, 'gatedVariants')),
     streamSigners: wallets(env, 'streamSigners'),
     membersSignStreams: bool(env, 'membersSignStreams'),
@@ -318,6 +349,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepOriginals: bool(env, 'keepOriginals'),
     tusExpiryHours: int(env, 'tusExpiryHours', 1),
     minFreeDiskMB: int(env, 'minFreeDiskMB', 0),
+    readCacheMB: int(env, 'readCacheMB', 0),
+    readCacheMaxFileKB: int(env, 'readCacheMaxFileKB', 0),
     version: packageVersion(),
   };
 }

@@ -29,10 +29,10 @@ export async function serveOrRedirect(
   options: { private?: boolean } = {},
 ): Promise<FastifyReply> {
   const key = longTermKey(s.config.namespace, s.config.shardLength, fileName);
-  if (await serveBlob(request, reply, s.blob, key, fileName, options)) return reply;
+  if (await serveBlob(request, reply, s.reads, key, options)) return reply;
   if ((request.query as { localOnly?: boolean }).localOnly)
     throw new StorageError('FILE_NOT_FOUND', `This node does not hold ${fileName}`);
-  const holder = await otherHolder(s, fileName);
+  const holder = await otherHolder(s, fileName, s.reads.holders);
   if (!holder) throw new StorageError('FILE_NOT_FOUND', `No healthy node holds ${fileName} (yet)`);
   return reply.redirect(`${holder.host}${routePath}?${redirectQuery(request)}`, 302);
 }

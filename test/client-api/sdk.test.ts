@@ -12,6 +12,11 @@ import { startTestNodes, type TestNodes } from '../harness/nodes';
 import { tempDir } from '../harness/temp';
 import { sdkStorage } from './sdk-client';
 
+/** The stable `code` of a JSON error answer. */
+async function codeOf(res: Response): Promise<string> {
+  return ((await res.json()) as { code: string }).code;
+}
+
 /** The discovery node that signs stream URLs in this test (AUDIUS_STREAM_SIGNERS). */
 const discovery = identityFromHex(newPrivateKeyHex());
 
@@ -137,7 +142,7 @@ describe('@audius/sdk 14.1.0 against Storage V2 nodes', () => {
     ];
     for (const [signature, status, code] of cases) {
       const res = await fetch(signature ? `${url}?signature=${encodeURIComponent(signature)}` : url);
-      expect([res.status, (await res.json()).code]).toEqual([status, code]);
+      expect([res.status, await codeOf(res)]).toEqual([status, code]);
     }
     const asContent = await getJson(`${roots[0]}/content/${cid}`);
     expect([asContent.status, asContent.body.code]).toEqual([401, 'AUDIO_NEEDS_CIDSTREAM']);
@@ -242,7 +247,7 @@ describe('@audius/sdk 14.1.0 against Storage V2 nodes', () => {
               }
             : {},
       });
-      expect([url, res.status, (await res.json()).code]).toEqual([url, status, code]);
+      expect([url, res.status, await codeOf(res)]).toEqual([url, status, code]);
     }
     const create = await fetch(`${roots[0]}/files/`, {
       method: 'POST',
@@ -252,7 +257,7 @@ describe('@audius/sdk 14.1.0 against Storage V2 nodes', () => {
         'Upload-Metadata': `filename ${Buffer.from('x.mp3').toString('base64')},template ${Buffer.from('video').toString('base64')}`,
       },
     });
-    expect([create.status, (await create.json()).code]).toEqual([400, 'BAD_TEMPLATE']);
+    expect([create.status, await codeOf(create)]).toEqual([400, 'BAD_TEMPLATE']);
   });
 
   test('health_check has the fields the SDK node selector reads, measured', async () => {
