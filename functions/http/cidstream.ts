@@ -1,6 +1,6 @@
 import { access } from '../../shared/access/access';
 import { verifyStreamSignature } from '../../shared/access/stream-signature';
-import { resolveCid } from '../../shared/client-api/cids';
+import { cidReadSchema, resolveCid } from '../../shared/client-api/cids';
 import { serveOrRedirect } from '../../shared/client-api/serve';
 import { StorageError } from '../../shared/errors';
 import { httpFunction } from '../../shared/runtime/http-function';
@@ -15,10 +15,7 @@ import { services } from '../../shared/runtime/services';
 export const { route, handler } = httpFunction({
   method: 'GET',
   url: '/tracks/cidstream/:cid',
-  schema: {
-    params: { type: 'object', properties: { cid: { type: 'string', maxLength: 100 } }, required: ['cid'] },
-    querystring: { type: 'object', properties: { localOnly: { type: 'boolean' }, signature: {} } },
-  },
+  schema: cidReadSchema,
   async handle(request, reply) {
     const s = await services();
     const { cid } = request.params as { cid: string };

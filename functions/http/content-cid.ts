@@ -1,5 +1,5 @@
 import { guardRead } from '../../shared/access/read-guard';
-import { resolveCid } from '../../shared/client-api/cids';
+import { cidReadSchema, resolveCid } from '../../shared/client-api/cids';
 import { isImageFile, serveOrRedirect } from '../../shared/client-api/serve';
 import { StorageError } from '../../shared/errors';
 import { httpFunction } from '../../shared/runtime/http-function';
@@ -13,10 +13,7 @@ import { services } from '../../shared/runtime/services';
 export const { route, handler } = httpFunction({
   method: 'GET',
   url: '/content/:cid',
-  schema: {
-    params: { type: 'object', properties: { cid: { type: 'string', maxLength: 100 } }, required: ['cid'] },
-    querystring: { type: 'object', properties: { localOnly: { type: 'boolean' }, signature: {} } },
-  },
+  schema: cidReadSchema,
   async handle(request, reply) {
     const s = await services();
     const { cid } = request.params as { cid: string };

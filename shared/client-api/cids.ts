@@ -11,3 +11,9 @@ export async function resolveCid(s: Services, cid: unknown): Promise<CidEntry> {
   if (!entry) throw new StorageError('CID_NOT_FOUND', `No stored file has content id ${cid}`);
   return entry;
 }
+
+/** The read routes of a CID (/content/:cid, /tracks/cidstream/:cid): the CID, a signature, `localOnly`. */
+export const cidReadSchema = {
+  params: { type: 'object', properties: { cid: { type: 'string', maxLength: 100 } }, required: ['cid'] },
+  querystring: { type: 'object', properties: { localOnly: { type: 'boolean' }, signature: {} } },
+} as const;
