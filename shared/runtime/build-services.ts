@@ -33,6 +33,7 @@ export async function buildServices(
     config.natsUrl,
     `${config.nodeName} ${identity.address}`,
     config.natsReplicas,
+    { requestTimeoutMs: config.natsTimeoutSeconds * 1000, retryBudgetMs: config.natsRetrySeconds * 1000 },
   );
   try {
     await ensureNatsResources(nats, config);
@@ -58,7 +59,7 @@ export async function buildServices(
       log,
     });
     await membership.start();
-    const jobs = new JobStore(await nats.kvm.open(BUCKETS.jobs));
+    const jobs = new JobStore(await nats.kvm.open(BUCKETS.jobs), nats.retry);
     repair = new Repairer({
       config,
       log: log.child({ part: 'repair' }),
