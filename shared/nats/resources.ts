@@ -17,6 +17,7 @@ import type { Nats } from './connection';
 import { BUCKETS, STREAMS } from './names';
 
 const HOUR_NS = 3600 * 1e9;
+const HOUR_MS = 3600 * 1000;
 /**
  * Creating an R3 asset while other nodes create the same one can leave a request without an
  * answer (nats-server 2.9: measured 20 s stalls with three nodes starting at once); a short
@@ -54,6 +55,8 @@ export function natsLimits(config: Config) {
   return {
     temp: Math.floor(config.tempMaxBytes / config.tempBuckets),
     jobs: config.jobsMaxBytes,
+    /** KV `jobs_open` and `jobs_recent` (ids only): a quarter of the records' room each. */
+    jobIndex: Math.floor(config.jobsMaxBytes / 4),
     nodes: config.nodesMaxBytes,
     delist: config.delistMaxBytes,
     stream: config.streamMaxBytes,
@@ -92,14 +95,18 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
   });
   const kvm = new Kvm(jsm.jetstream());
   const objm = new Objm(jsm.jetstream());
-  const kv: [string, number, number][] = [
+  const kv: [string, number, number, number?][] = [
     [BUCKETS.jobs, 1, limits.jobs],
+    // No job stays open past the temp-store lifetime (the sweeper ends it): delete markers go then.
+    [BUCKETS.jobsOpen, 1, limits.jobIndex, (config.tempTtlHours + 2) * HOUR_MS],
+    [BUCKETS.jobsRecent, 1, limits.jobIndex, config.jobListingDays * 24 * HOUR_MS],
     [BUCKETS.nodes, 5, limits.nodes],
     [BUCKETS.delist, 5, limits.delist],
   ];
-  for (const [bucket, history, maxBytes] of kv) {
+  for (const [bucket, history, maxBytes, ttl] of kv) {
     const stream = `KV_${bucket}`;
-    if (!(await exists(jsm, stream))) await kvm.create(bucket, { replicas, history, max_bytes: maxBytes });
+    if (!(await exists(jsm, stream)))
+      await kvm.create(bucket, { replicas, history, max_bytes: maxBytes, ...(ttl ? { ttl } : {}) });
     else await ensureMaxBytes(jsm, stream, maxBytes);
   }
   for (let k = 0; k < config.tempBuckets; k++) {

@@ -63,6 +63,8 @@ describe('a full temp store', () => {
       JOBS: 256 * MIB,
       RESULTS: 256 * MIB,
       KV_jobs: 1024 * MIB,
+      KV_jobs_open: 256 * MIB,
+      KV_jobs_recent: 256 * MIB,
       KV_nodes: 16 * MIB,
       KV_delist: 64 * MIB,
       OBJ_temp_0: 2 * MIB,
