@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Makes sure the system binaries Storage V2 runs are present: nats-server and ffmpeg
-# (and chromium for the browser tests with --with-browser). Installs them with apt-get
-# when running as root; otherwise says exactly what to install.
+# (and chromium for the browser tests with --with-browser, rclone for bench:archiver with
+# --with-rclone). Installs them with apt-get when running as root; otherwise says exactly
+# what to install.
 set -euo pipefail
 
 need=()
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 { command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || need+=(ffmpeg)
-if [[ "${1:-}" == "--with-browser" ]]; then
-  command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || need+=(chromium)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --with-browser) command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || need+=(chromium) ;;
+    # The archiver benchmark's baseline (Debian's rclone package).
+    --with-rclone) command -v rclone >/dev/null 2>&1 || need+=(rclone) ;;
+  esac
+done
 
 if [[ ${#need[@]} -eq 0 ]]; then
   exit 0
