@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the system binaries Storage V2 runs are present: nats-server and ffmpeg
-# (and chromium for the browser tests with --with-browser, rclone for bench:archiver with
-# --with-rclone). Installs them with apt-get when running as root; otherwise says exactly
-# what to install.
+# (and chromium for the browser tests with --with-browser; nginx and wrk, the baseline and
+# load generator of `npm run bench:serve`, with --with-serve-bench; rclone, the baseline of
+# `npm run bench:archiver`, with --with-rclone). Installs them with apt-get when running as
+# root; otherwise says exactly what to install.
 set -euo pipefail
 
 need=()
@@ -11,7 +12,10 @@ command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 for flag in "$@"; do
   case "$flag" in
     --with-browser) command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || need+=(chromium) ;;
-    # The archiver benchmark's baseline (Debian's rclone package).
+    --with-serve-bench)
+      command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
+      command -v wrk >/dev/null 2>&1 || need+=(wrk)
+      ;;
     --with-rclone) command -v rclone >/dev/null 2>&1 || need+=(rclone) ;;
   esac
 done

@@ -171,6 +171,17 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // Read path (issue 14, README "Reads"): what a node keeps in memory to serve reads.
+  readCacheMB: {
+    env: 'AUDIUS_READ_CACHE_MB',
+    default: '256',
+    doc: "Memory budget of the read cache, MiB: small files' verified bytes plus every cached file's metadata (0: no cache)",
+  },
+  readCacheMaxFileKB: {
+    env: 'AUDIUS_READ_CACHE_MAX_FILE_KB',
+    default: '1024',
+    doc: 'Largest file whose bytes the read cache holds, KiB; larger files stream from the store',
+  },
 } as const;
 
 type Key = keyof typeof CONFIG_SPEC;
@@ -215,6 +226,8 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  readCacheMB: number;
+  readCacheMaxFileKB: number;
   version: string;
 }
 
@@ -296,6 +309,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    readCacheMB: int(env, 'readCacheMB', 0),
+    readCacheMaxFileKB: int(env, 'readCacheMaxFileKB', 0),
     version: packageVersion(),
   };
 }

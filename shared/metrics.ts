@@ -40,3 +40,29 @@ export const ownedShards = new Gauge({
   help: 'Shards this node owns in its own ring',
   registers: [registry],
 });
+
+// The read cache (shared/read-cache/, issue 14).
+export const readCacheLookups = new Counter({
+  name: 'storage_read_cache_lookups_total',
+  help: 'Read cache lookups: kind meta (size, digest, type) or bytes (small files), result hit or miss',
+  labelNames: ['kind', 'result'] as const,
+  registers: [registry],
+});
+
+export const readCacheBytes = new Gauge({
+  name: 'storage_read_cache_bytes',
+  help: 'Bytes the read cache holds (small files plus an estimate per metadata entry), within AUDIUS_READ_CACHE_MB',
+  registers: [registry],
+});
+
+export const readCacheEntries = new Gauge({
+  name: 'storage_read_cache_entries',
+  help: 'Files the read cache remembers',
+  registers: [registry],
+});
+
+export const readCacheEvictions = new Counter({
+  name: 'storage_read_cache_evictions_total',
+  help: 'Entries the read cache dropped to stay within its budget',
+  registers: [registry],
+});

@@ -14,6 +14,7 @@ import { Repairer } from '../repair/repairer';
 import { emptyStats } from '../repair/stats';
 import { megabytesPerSecond } from '../repair/throttle';
 import { TrackedBlobStore } from '../repair/tracked-store';
+import { ReadCache } from '../read-cache/read-cache';
 import type { Services } from './services';
 
 /**
@@ -73,7 +74,24 @@ export async function buildServices(
       stats: emptyStats(),
     });
     if (options.member !== false) repair.start();
-    return { config, log, identity, nats, blob, catalog, membership, jobs, repair, counters, startedAt };
+    const reads = new ReadCache(blob, {
+      budgetBytes: config.readCacheMB * 1024 * 1024,
+      maxFileBytes: config.readCacheMaxFileKB * 1024,
+    });
+    return {
+      config,
+      log,
+      identity,
+      nats,
+      blob,
+      catalog,
+      reads,
+      membership,
+      jobs,
+      repair,
+      counters,
+      startedAt,
+    };
   } catch (err) {
     await nats.nc.close();
     await blob.close();
