@@ -105,11 +105,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
           contentType: p.info.contentType,
         },
         o.signal,
-      ).catch((err) => {
-        const reason = objectError(err);
-        if (reason === null) throw err;
-        return { kind: 'corrupt' as const, reason };
-      });
+      );
       if (outcome.kind === 'copied') {
         uploadedFiles++;
         uploadedBytes += outcome.bytes;

@@ -136,7 +136,7 @@ export function buildProgram(version: string, handle: Handler): Command {
     program
       .command('verify')
       .description("re-hash the archive's objects and name every missing or corrupt one")
-      .addOption(new Option('--archive <url>', 'the archive').env('ARCHIVE_URL'))
+      .addOption(archiveOption())
       .addOption(new Option('--from <url>', 'same as --archive'))
       .addOption(new Option('--snapshot <id>', 'only this snapshot (default: all)').env('SNAPSHOT'))
       .addOption(
@@ -154,7 +154,7 @@ export function buildProgram(version: string, handle: Handler): Command {
         .description(
           name === 'list' ? 'list the snapshots (whole ones only: there are no others)' : 'same as list',
         )
-        .addOption(new Option('--archive <url>', 'the archive').env('ARCHIVE_URL'))
+        .addOption(archiveOption())
         .addOption(new Option('--from <url>', 'same as --archive')),
     );
   }
@@ -163,7 +163,7 @@ export function buildProgram(version: string, handle: Handler): Command {
     program
       .command('prune')
       .description('remove snapshots by retention, then the content no remaining snapshot needs')
-      .addOption(new Option('--archive <url>', 'the archive').env('ARCHIVE_URL'))
+      .addOption(archiveOption())
       .addOption(new Option('--from <url>', 'same as --archive'))
       .addOption(
         new Option('--keep-last <n>', 'keep the newest N snapshots of each node')
@@ -184,6 +184,10 @@ export function buildProgram(version: string, handle: Handler): Command {
       .option('--dry-run', 'say what would be removed, remove nothing'),
   );
   return program;
+}
+
+function archiveOption(): Option {
+  return new Option('--archive <url>', 'the archive').env('ARCHIVE_URL');
 }
 
 function intIn(min: number, max: number) {

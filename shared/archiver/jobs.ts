@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { mapLimit } from '../blob/concurrency';
 import { describeError } from '../errors';
+import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
 import type { Job } from '../jobs/types';
 import { connectNats, type Nats } from '../nats/connection';
@@ -29,12 +30,27 @@ export async function connectJobs(servers: string[]): Promise<{ jobs: JobStore; 
   }
   try {
     const kv = await nats.kvm.open(BUCKETS.jobs);
-    return { jobs: new JobStore(kv), close: () => nats.nc.close() };
+    return { jobs: new JobStore(kv, await jobIndex(nats)), close: () => nats.nc.close() };
   } catch (err) {
     await nats.nc.close();
     throw new ArchiverError('unreachable', `NATS: cannot open KV ${BUCKETS.jobs}: ${describeError(err)}`, {
       cause: err,
     });
+  }
+}
+
+/**
+ * The listing indexes beside KV `jobs`, so re-imported records are listed like any other; absent
+ * (a cluster whose nodes never started) they are left alone — the nodes create them.
+ */
+async function jobIndex(nats: Nats): Promise<JobIndex | undefined> {
+  try {
+    const open = await nats.kvm.open(BUCKETS.jobsOpen);
+    const recent = await nats.kvm.open(BUCKETS.jobsRecent);
+    await Promise.all([open.status(), recent.status()]);
+    return new JobIndex(open, recent);
+  } catch {
+    return undefined;
   }
 }
 

@@ -48,6 +48,8 @@ export interface RestoreSummary {
   /** Files whose object the archive lacks, and whose object failed its digest: never written. */
   missing: { key: string; sha256: string }[];
   corrupt: { key: string; sha256: string }[];
+  /** Files the store or the archive failed to move (a transient fault: run restore again). */
+  failed: { key: string; sha256: string }[];
   jobs_imported: number | null;
   jobs_present: number | null;
   key_restored: string | null;
@@ -87,6 +89,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
     differing,
     missing: [],
     corrupt: [],
+    failed: [],
     jobs_imported: null,
     jobs_present: null,
     key_restored: null,
@@ -124,22 +127,18 @@ async function restoreFiles(o: RestoreOptions, todo: ManifestFile[], s: RestoreS
         contentType: f.content_type,
       },
       o.signal,
-    ).catch((err) => {
-      const reason = objectError(err);
-      if (reason === null) throw err;
-      return { kind: 'corrupt' as const, reason };
-    });
+    );
     if (outcome.kind === 'copied') {
       s.restored_files++;
       s.restored_bytes += outcome.bytes;
       o.reporter.event('object', { action: 'restored', key: f.key, sha256: f.sha256, size: f.size });
     } else {
-      (outcome.kind === 'missing' ? s.missing : s.corrupt).push({ key: f.key, sha256: f.sha256 });
+      s[outcome.kind].push({ key: f.key, sha256: f.sha256 });
       o.reporter.event(outcome.kind, {
         key: f.key,
         sha256: f.sha256,
         object: objectKey(o.archive.root, f.sha256),
-        reason: outcome.kind === 'corrupt' ? outcome.reason : 'not in the archive',
+        reason: outcome.kind === 'missing' ? 'not in the archive' : outcome.reason,
       });
     }
     o.reporter.advance(1, f.size);

@@ -145,7 +145,8 @@ async function runRestore(flags: Flags, ctx: RunContext, reporter: Reporter, tra
     signal: ctx.signal,
   });
   reporter.summary({ command: 'restore', archive: archive.display, store: target.displayUrl, ...summary });
-  return summary.missing.length || summary.corrupt.length ? EXIT.integrity : EXIT.ok;
+  const bad = summary.missing.length + summary.corrupt.length + summary.failed.length;
+  return bad ? EXIT.integrity : EXIT.ok;
 }
 
 async function runVerify(flags: Flags, ctx: RunContext, reporter: Reporter, track: Track): Promise<number> {

@@ -4,7 +4,11 @@ import { DigestStream } from '../blob/digest';
 import { describeError, isStorageError } from '../errors';
 
 export type CopyOutcome =
-  { kind: 'copied'; bytes: number } | { kind: 'missing' } | { kind: 'corrupt'; reason: string };
+  | { kind: 'copied'; bytes: number }
+  | { kind: 'missing' }
+  | { kind: 'corrupt'; reason: string }
+  /** The store refused or failed this one object (after the SDK's own retries). */
+  | { kind: 'failed'; reason: string };
 
 /**
  * Streams one object from store to store with its expected digest and size: the drivers hash
@@ -19,8 +23,13 @@ export async function copyVerified(
   expected: { sha256: string; size: number; contentType?: string },
   signal?: AbortSignal,
 ): Promise<CopyOutcome> {
-  const read = await from.get(fromKey, { signal });
+  const read = await from.get(fromKey, { signal }).catch((err: unknown) => {
+    const reason = objectError(err);
+    if (reason === null) throw err;
+    return { failed: reason };
+  });
   if (!read) return { kind: 'missing' };
+  if ('failed' in read) return { kind: 'failed', reason: read.failed };
   try {
     const info = await to.put(toKey, read.body, {
       sha256: expected.sha256,
