@@ -8,6 +8,7 @@ import { openBlobStore } from '../blob/open';
 import { Membership } from '../membership/membership';
 import { selfRecord, type NodeCounters } from '../membership/self-record';
 import { JobStore } from '../jobs/job-store';
+import { DrainState } from '../drain/state';
 import { Catalog } from '../repair/catalog';
 import { PeerClient } from '../repair/peer-client';
 import { Repairer } from '../repair/repairer';
@@ -38,6 +39,7 @@ export async function buildServices(
     await ensureNatsResources(nats, config);
     const startedAt = Date.now();
     const counters: NodeCounters = { jobsDone: 0 };
+    const drain = DrainState.inDataDir(config.dataDir, config.drain);
     let membership: Membership | undefined = undefined;
     let repair: Repairer | undefined = undefined;
     const self = selfRecord(
@@ -47,6 +49,7 @@ export async function buildServices(
       () => membership!.ring(),
       counters,
       () => repair?.status(),
+      drain,
     );
     membership = new Membership({
       kv: await nats.kvm.open(BUCKETS.nodes),
@@ -55,6 +58,8 @@ export async function buildServices(
       healthTtlMs: config.healthTtlSeconds * 1000,
       shardLength: config.shardLength,
       replicationFactor: config.replicationFactor,
+      assignment: config.placementAssignment,
+      loadBound: config.placementLoadBound,
       log,
     });
     await membership.start();
@@ -71,9 +76,23 @@ export async function buildServices(
       peers: new PeerClient(identity, config.peerTimeoutSeconds * 1000),
       pullLimiter: megabytesPerSecond(config.repairMaxMBps),
       stats: emptyStats(),
+      drain,
     });
     if (options.member !== false) repair.start();
-    return { config, log, identity, nats, blob, catalog, membership, jobs, repair, counters, startedAt };
+    return {
+      config,
+      log,
+      identity,
+      nats,
+      blob,
+      catalog,
+      membership,
+      jobs,
+      repair,
+      counters,
+      startedAt,
+      drain,
+    };
   } catch (err) {
     await nats.nc.close();
     await blob.close();
