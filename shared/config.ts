@@ -5,6 +5,7 @@ import { packageVersion } from './paths';
 import { parseReadPolicy, type ReadPolicy } from './access/policy';
 import { uploadMode, type UploadMode } from './access/upload-mode';
 import { ASSIGNMENT_MODES, type AssignmentMode } from './placement/types';
+import { hostUrlProblem } from './membership/host-url';
 
 /**
  * Every setting a node reads, with its environment variable and default. The README's
@@ -152,6 +153,12 @@ export const CONFIG_SPEC = {
     default: 'false',
     doc: 'Start this node draining (it owns no shards; kept until every file it holds is on R other owners); also set by the signed `POST /storage/drain`',
   },
+  // Hardening (issue 15, README "Hardening").
+  jobListingDays: {
+    env: 'AUDIUS_JOB_LISTING_DAYS',
+    default: '7',
+    doc: '`GET /jobs` and the dashboard list the jobs of this many days (older ones stay readable by id)',
+  },
   // Access control (issue 11, README "Access control"). The defaults are the secure ones.
   gatedVariants: {
     env: 'AUDIUS_GATED_VARIANTS',
@@ -198,6 +205,17 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // Read path (issue 14, README "Reads"): what a node keeps in memory to serve reads.
+  readCacheMB: {
+    env: 'AUDIUS_READ_CACHE_MB',
+    default: '256',
+    doc: "Memory budget of the read cache, MiB: small files' verified bytes plus every cached file's metadata (0: no cache)",
+  },
+  readCacheMaxFileKB: {
+    env: 'AUDIUS_READ_CACHE_MAX_FILE_KB',
+    default: '1024',
+    doc: 'Largest file whose bytes the read cache holds, KiB; larger files stream from the store',
+  },
 } as const;
 
 type Key = keyof typeof CONFIG_SPEC;
@@ -233,6 +251,7 @@ export interface Config {
   scrubMBps: number;
   peerTimeoutSeconds: number;
   nodeSignatureWindowSeconds: number;
+  jobListingDays: number;
   gatedVariants: ReadPolicy;
   streamSigners: string[];
   membersSignStreams: boolean;
@@ -248,6 +267,8 @@ export interface Config {
   placementWeight: number | 'capacity';
   placementWeightMax: number;
   drain: boolean;
+  readCacheMB: number;
+  readCacheMaxFileKB: number;
   version: string;
 }
 
@@ -308,6 +329,15 @@ function assignment(env: NodeJS.ProcessEnv): AssignmentMode {
   return text as AssignmentMode;
 }
 
+/** AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse). */
+function publicHost(env: NodeJS.ProcessEnv, port: number): string {
+  const host = raw(env, 'host') || `http://127.0.0.1:${port}`;
+  const problem = hostUrlProblem(host);
+  if (problem)
+    throw new StorageError('BAD_CONFIG', `AUDIUS_HOST=${host} ${problem}: expected http(s)://host[:port]`);
+  return host;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'port', 0);
   return {
@@ -318,7 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: raw(env, 'storageUrl'),
     port,
     listenHost: raw(env, 'listenHost'),
-    host: raw(env, 'host') || `http://127.0.0.1:${port}`,
+    host: publicHost(env, port),
     dataDir: raw(env, 'dataDir'),
     delegateKey: raw(env, 'delegateKey'),
     namespace: raw(env, 'namespace'),
@@ -344,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scrubMBps: int(env, 'scrubMBps', 0),
     peerTimeoutSeconds: int(env, 'peerTimeoutSeconds', 1),
     nodeSignatureWindowSeconds: int(env, 'nodeSignatureWindowSeconds', 5),
+    jobListingDays: int(env, 'jobListingDays', 1),
     gatedVariants: parseReadPolicy(raw(env, 'gatedVariants')),
     streamSigners: wallets(env, 'streamSigners'),
     membersSignStreams: bool(env, 'membersSignStreams'),
@@ -359,6 +390,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       raw(env, 'placementWeight') === 'capacity' ? 'capacity' : positive(env, 'placementWeight'),
     placementWeightMax: positive(env, 'placementWeightMax'),
     drain: bool(env, 'drain'),
+    readCacheMB: int(env, 'readCacheMB', 0),
+    readCacheMaxFileKB: int(env, 'readCacheMaxFileKB', 0),
     version: packageVersion(),
   };
 }

@@ -7,6 +7,7 @@ import { loadIdentity } from '../identity/wallet';
 import { openBlobStore } from '../blob/open';
 import { Membership } from '../membership/membership';
 import { selfRecord, type NodeCounters } from '../membership/self-record';
+import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
 import { DrainState } from '../drain/state';
 import { Catalog } from '../repair/catalog';
@@ -15,6 +16,7 @@ import { Repairer } from '../repair/repairer';
 import { emptyStats } from '../repair/stats';
 import { megabytesPerSecond } from '../repair/throttle';
 import { TrackedBlobStore } from '../repair/tracked-store';
+import { ReadCache } from '../read-cache/read-cache';
 import type { Services } from './services';
 
 /**
@@ -54,6 +56,8 @@ export async function buildServices(
     membership = new Membership({
       kv: await nats.kvm.open(BUCKETS.nodes),
       self: options.member === false ? undefined : self,
+      identity,
+      recordWindowMs: config.nodeSignatureWindowSeconds * 1000,
       heartbeatMs: config.heartbeatSeconds * 1000,
       healthTtlMs: config.healthTtlSeconds * 1000,
       shardLength: config.shardLength,
@@ -63,7 +67,10 @@ export async function buildServices(
       log,
     });
     await membership.start();
-    const jobs = new JobStore(await nats.kvm.open(BUCKETS.jobs));
+    const jobs = new JobStore(
+      await nats.kvm.open(BUCKETS.jobs),
+      new JobIndex(await nats.kvm.open(BUCKETS.jobsOpen), await nats.kvm.open(BUCKETS.jobsRecent)),
+    );
     repair = new Repairer({
       config,
       log: log.child({ part: 'repair' }),
@@ -79,6 +86,10 @@ export async function buildServices(
       drain,
     });
     if (options.member !== false) repair.start();
+    const reads = new ReadCache(blob, {
+      budgetBytes: config.readCacheMB * 1024 * 1024,
+      maxFileBytes: config.readCacheMaxFileKB * 1024,
+    });
     return {
       config,
       log,
@@ -86,6 +97,7 @@ export async function buildServices(
       nats,
       blob,
       catalog,
+      reads,
       membership,
       jobs,
       repair,
