@@ -171,6 +171,33 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // Cloud deployment (README "Deploying to AWS"): where NATS-triggered steps run, and uploads
+  // that go around a request-body limit through presigned S3 URLs.
+  stepInvoker: {
+    env: 'AUDIUS_STEP_INVOKER',
+    default: 'in-process',
+    doc: '`in-process` runs NATS-triggered functions in this process; `lambda` invokes the deployed functions (the bridge)',
+  },
+  lambdaEndpoint: {
+    env: 'AUDIUS_LAMBDA_ENDPOINT',
+    default: '',
+    doc: "Lambda API endpoint for `lambda` steps (empty: AWS's; serverless-offline: http://127.0.0.1:3002)",
+  },
+  lambdaPrefix: {
+    env: 'AUDIUS_LAMBDA_PREFIX',
+    default: 'storage-v2-dev-',
+    doc: 'Deployed function name = this prefix + the serverless.yml function key (osls: service-stage-)',
+  },
+  bodyLimitMB: {
+    env: 'AUDIUS_BODY_LIMIT_MB',
+    default: '0',
+    doc: 'Request-body limit in front of this node (API Gateway: 6); non-zero tells clients to upload through presigned S3 URLs',
+  },
+  uploadSlotSeconds: {
+    env: 'AUDIUS_UPLOAD_SLOT_SECONDS',
+    default: '3600',
+    doc: 'How long a presigned upload slot (and its URLs) stays valid',
+  },
 } as const;
 
 type Key = keyof typeof CONFIG_SPEC;
@@ -215,6 +242,11 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  stepInvoker: 'in-process' | 'lambda';
+  lambdaEndpoint: string;
+  lambdaPrefix: string;
+  bodyLimitMB: number;
+  uploadSlotSeconds: number;
   version: string;
 }
 
@@ -249,6 +281,11 @@ function bool(env: NodeJS.ProcessEnv, key: Key): boolean {
   if (text !== 'true' && text !== 'false')
     throw new StorageError('BAD_CONFIG', `${CONFIG_SPEC[key].env}=${text}: expected true or false`);
   return text === 'true';
+}
+
+function stepInvoker(text: string): Config['stepInvoker'] {
+  if (text === 'in-process' || text === 'lambda') return text;
+  throw new StorageError('BAD_CONFIG', `AUDIUS_STEP_INVOKER=${text}: expected in-process or lambda`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -296,6 +333,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    stepInvoker: stepInvoker(raw(env, 'stepInvoker')),
+    lambdaEndpoint: raw(env, 'lambdaEndpoint'),
+    lambdaPrefix: raw(env, 'lambdaPrefix'),
+    bodyLimitMB: int(env, 'bodyLimitMB', 0),
+    uploadSlotSeconds: int(env, 'uploadSlotSeconds', 1),
     version: packageVersion(),
   };
 }
