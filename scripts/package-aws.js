@@ -36,7 +36,6 @@ const env = {
   // bucket the IAM statements name, and a writable data directory (/var/task is read-only).
   storage_driver_url: process.env.storage_driver_url || `s3://${bucket}?region=${region}`,
   AUDIUS_DATA_DIR: process.env.AUDIUS_DATA_DIR || '/tmp/audius',
-  AUDIUS_BODY_LIMIT_MB: process.env.AUDIUS_BODY_LIMIT_MB || '6',
 };
 delete env.AWS_PROFILE;
 delete env.AWS_DEFAULT_PROFILE;

@@ -171,8 +171,7 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
-  // Cloud deployment (README "Deploying to AWS"): where NATS-triggered steps run, and uploads
-  // that go around a request-body limit through presigned S3 URLs.
+  // Cloud deployment (README "Deploying to AWS"): where NATS-triggered steps run.
   stepInvoker: {
     env: 'AUDIUS_STEP_INVOKER',
     default: 'in-process',
@@ -187,16 +186,6 @@ export const CONFIG_SPEC = {
     env: 'AUDIUS_LAMBDA_PREFIX',
     default: 'storage-v2-dev-',
     doc: 'Deployed function name = this prefix + the serverless.yml function key (osls: service-stage-)',
-  },
-  bodyLimitMB: {
-    env: 'AUDIUS_BODY_LIMIT_MB',
-    default: '0',
-    doc: 'Request-body limit in front of this node (API Gateway: 6); non-zero tells clients to upload through presigned S3 URLs',
-  },
-  uploadSlotSeconds: {
-    env: 'AUDIUS_UPLOAD_SLOT_SECONDS',
-    default: '3600',
-    doc: 'How long a presigned upload slot (and its URLs) stays valid',
   },
 } as const;
 
@@ -245,8 +234,6 @@ export interface Config {
   stepInvoker: 'in-process' | 'lambda';
   lambdaEndpoint: string;
   lambdaPrefix: string;
-  bodyLimitMB: number;
-  uploadSlotSeconds: number;
   version: string;
 }
 
@@ -336,8 +323,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stepInvoker: stepInvoker(raw(env, 'stepInvoker')),
     lambdaEndpoint: raw(env, 'lambdaEndpoint'),
     lambdaPrefix: raw(env, 'lambdaPrefix'),
-    bodyLimitMB: int(env, 'bodyLimitMB', 0),
-    uploadSlotSeconds: int(env, 'uploadSlotSeconds', 1),
     version: packageVersion(),
   };
 }
