@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import busboy from 'busboy';
-import { describeError, StorageError } from '../errors';
-import { BUCKETS, SUBJECTS } from '../nats/names';
+import { describeError, isStorageError, StorageError } from '../errors';
+import { SUBJECTS } from '../nats/names';
+import { retryNats } from '../nats/retry';
 import { deleteTempObject, putTempObject } from '../nats/temp-objects';
+import { pickTempBucket } from '../nats/temp-space';
 import type { JobDeps } from './deps';
 import { isTemplateName, mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/mod';
 import { newId } from './ids';
@@ -40,6 +42,8 @@ export async function receiveUpload(
       'Send a multipart/form-data body with `files` parts and a `template` field',
     );
   }
+  // No room: refuse before reading a byte of the body (507 TEMP_STORE_FULL).
+  await pickTempBucket(s.nats, s.config.tempBuckets);
   const { fields, parts, error } = await readForm(s, headers, body);
   // Every part settles (a broken form fails the ones in flight), so each stored one is known.
   const stored = await Promise.allSettled(parts);
@@ -69,6 +73,44 @@ export async function receiveUpload(
     // ended (a step that picks one up finds it settled) and every stored part is removed.
     await Promise.all(jobs.map((job) => abandon(s, job.id, err)));
     await Promise.all(ok.map((p) => deleteTempObject(s.nats, p.bucket, p.id)));
+    throw err;
+  }
+}
+
+/** One file to ingest from anywhere (a tus upload on disk, an object in a bucket …). */
+export interface IngestRequest {
+  template: Template;
+  /** The uploader's name of the file (`source_info.description`). */
+  fileName: string;
+  body: Readable;
+  /** The job id to use (a tus upload's id); a new one when absent. */
+  id?: string;
+  previewStart?: number;
+  userWallet?: string;
+}
+
+/**
+ * The single-file form of POST /storage/file, for intake paths that are not a multipart form
+ * (tus completion, presigned uploads): the same temp store, sniffing, template check, job and
+ * errors. On any failure nothing of the file is left in the temp store and no job exists.
+ */
+export async function ingestStream(s: JobDeps, request: IngestRequest): Promise<Job> {
+  if (!isTemplateName(request.template)) {
+    request.body.destroy();
+    throw new StorageError(
+      'BAD_TEMPLATE',
+      `template must be audio, img_square or img_backdrop (got ${JSON.stringify(request.template)})`,
+    );
+  }
+  const part = await storePart(s, request.body, request.fileName, request.id).catch((err: unknown) => {
+    request.body.destroy(); // a source the temp store stopped reading is not left open
+    throw err;
+  });
+  try {
+    assertMatches(request.template, part);
+    return await createJob(s, request.template, part, request.previewStart, request.userWallet);
+  } catch (err) {
+    await deleteTempObject(s.nats, part.bucket, part.id);
     throw err;
   }
 }
@@ -138,29 +180,30 @@ function readForm(s: JobDeps, headers: IncomingHttpHeaders, body: Readable): Pro
 }
 
 /** Streams one part into a temp store, keeping its first bytes for sniffing. */
-async function storePart(s: JobDeps, stream: Readable, fileName: string): Promise<StoredPart> {
-  const id = newId();
-  const bucket = BUCKETS.temp(Math.floor(Math.random() * s.config.tempBuckets));
+async function storePart(s: JobDeps, stream: Readable, fileName: string, id = newId()): Promise<StoredPart> {
+  let received = 0;
+  const bucket = await pickTempBucket(s.nats, s.config.tempBuckets);
   let head = Buffer.alloc(0);
   const sniffing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      // Busboy cuts a part at the limit itself ('limit' below); other streams are counted here.
+      received += chunk.length;
+      if (received > s.config.maxUploadBytes) return done(tooLarge(fileName, s.config.maxUploadBytes));
       if (head.length < SNIFF_BYTES)
         head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
       done(null, chunk);
     },
   });
-  stream.on('limit', () =>
-    sniffing.destroy(
-      new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${s.config.maxUploadBytes} bytes`),
-    ),
-  );
+  stream.on('limit', () => sniffing.destroy(tooLarge(fileName, s.config.maxUploadBytes)));
   stream.on('error', (err) => sniffing.destroy(err));
   let put;
   try {
     put = await putTempObject(s.nats, bucket, { name: id, description: fileName }, stream.pipe(sniffing));
   } catch (err) {
     await deleteTempObject(s.nats, bucket, id);
-    throw sniffing.errored ?? err;
+    // The part's own failure (too large, cut off) says more than the store's; but a stream
+    // the put stopped reading is only destroyed, and the store's error is the reason then.
+    throw isStorageError(sniffing.errored) ? sniffing.errored : (err ?? sniffing.errored);
   }
   if (put.info.size === 0) {
     await deleteTempObject(s.nats, bucket, id);
@@ -187,12 +230,17 @@ async function storePart(s: JobDeps, stream: Readable, fileName: string): Promis
   };
 }
 
+function tooLarge(fileName: string, max: number): StorageError {
+  return new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${max} bytes`);
+}
+
 function assertMatches(template: Template, part: StoredPart): void {
   const reason = mismatchReason(template, part.sniffed);
   if (reason) throw new StorageError('WRONG_FILE_TYPE', `"${part.fileName}": ${reason}`);
 }
 
-function parsePreviewStart(value: string | undefined): number | undefined {
+/** `preview_start_seconds` (or the SDK's `previewStartSeconds`): absent, or a number >= 0. */
+export function parsePreviewStart(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0)
@@ -222,6 +270,9 @@ async function createJob(
     options: previewStart === undefined ? {} : { preview_start_seconds: previewStart },
   };
   await s.jobs.create(job);
-  await s.nats.js.publish(SUBJECTS.job(template), JSON.stringify({ id: job.id }), { msgID: job.id });
+  // The message id makes a retried publish (its first ack lost) a no-op.
+  await retryNats(s.nats.retry, `publish job ${job.id}`, () =>
+    s.nats.js.publish(SUBJECTS.job(template), JSON.stringify({ id: job.id }), { msgID: job.id }),
+  );
   return job;
 }

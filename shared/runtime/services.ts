@@ -5,9 +5,11 @@ import type { Identity } from '../identity/wallet';
 import type { Membership } from '../membership/membership';
 import type { NodeCounters } from '../membership/self-record';
 import type { JobStore } from '../jobs/job-store';
+import type { DrainState } from '../drain/state';
 import type { Catalog } from '../repair/catalog';
 import type { Repairer } from '../repair/repairer';
 import type { TrackedBlobStore } from '../repair/tracked-store';
+import type { ReadCache } from '../read-cache/read-cache';
 
 /**
  * What a handler may use: the node's configuration and connections. The runtime provides
@@ -24,11 +26,15 @@ export interface Services {
   blob: TrackedBlobStore;
   /** This node's index of what it holds, by shard, with per-shard summaries. */
   catalog: Catalog;
+  /** The read path's memory over `blob` (shared/read-cache/): reads go through it. */
+  reads: ReadCache;
   membership: Membership;
   jobs: JobStore;
   /** Repair, rebalance and scrub (shared/repair/). */
   repair: Repairer;
   counters: NodeCounters;
+  /** Whether this node drains, and whether it is safe to remove (shared/drain/). */
+  drain: DrainState;
 }
 
 let current: Promise<Services> | undefined;
