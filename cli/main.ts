@@ -47,7 +47,8 @@ async function main(): Promise<void> {
 function fail(err: unknown): number {
   if (err instanceof CommanderError) {
     if (err.exitCode === 0) return 0; // --help, --version
-    process.stderr.write(`storage: ${err.message.replace(/^error: /, '')}\n`);
+    // Commander puts its suggestion ("Did you mean upload?") on a second line: keep one.
+    process.stderr.write(`storage: ${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
     return EXIT.usage;
   }
   if (err instanceof CliError) {

@@ -6,6 +6,8 @@ import { fetchNodes, type NodesAnswer } from './members';
 
 /** A member that does not answer this fast counts as unreachable (as on the weather map). */
 const PEER_TIMEOUT_MS = 3000;
+/** A ring is ~370 KB of JSON (46,656 shards × R) that the node encodes: give it longer. */
+const RING_TIMEOUT_MS = 10_000;
 /** Shards named as examples of a difference. */
 const EXAMPLES = 5;
 
@@ -74,7 +76,7 @@ async function viewOf(
     try {
       rings.set(
         answer.ringFingerprint,
-        Ring.fromCompact(await client.json('/ring', { timeoutMs: PEER_TIMEOUT_MS })),
+        Ring.fromCompact(await client.json('/ring', { timeoutMs: RING_TIMEOUT_MS })),
       );
     } catch (err) {
       out.error = `ring: ${err instanceof Error ? err.message : String(err)}`;

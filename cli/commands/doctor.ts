@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../../shared/config';
 import { contextOf, withCommonOptions } from '../context';
 import { EXIT, usageError } from '../exit-codes';
 import type { Output } from '../output';
-import { checkBinaries } from '../doctor/binaries';
-import { errorText, fail, ok, type Check } from '../doctor/check';
-import { checkNats } from '../doctor/nats';
-import { checkRing } from '../doctor/ring';
-import { checkDisks, checkStore } from '../doctor/store';
+import { errorText, type Check } from '../doctor/check';
 
 export function registerDoctor(program: Command): void {
   withCommonOptions(
@@ -33,6 +28,8 @@ Examples:
     .action(async (options: { envFile?: string; node?: string }, command: Command) => {
       if (options.envFile) loadEnvFile(options.envFile);
       const { out } = contextOf(command);
+      // Loaded here: the NATS client and the blob drivers cost a second of start-up to every other command.
+      const { diagnose } = require('../doctor/diagnose') as typeof import('../doctor/diagnose');
       const checks = await diagnose(
         process.env,
         options.node !== undefined || process.env.STORAGE_NODE_URL
@@ -44,34 +41,6 @@ Examples:
       else print(checks, out);
       process.exitCode = healthy ? EXIT.ok : EXIT.problem;
     });
-}
-
-export async function diagnose(env: NodeJS.ProcessEnv, nodeUrl?: string): Promise<Check[]> {
-  let config: Config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    return [
-      fail(
-        'settings',
-        errorText(err),
-        'correct the variable named (README "Configuration" lists every setting)',
-      ),
-    ];
-  }
-  const [nats, store, disks] = await Promise.all([
-    checkNats(config),
-    checkStore(config, env),
-    checkDisks(config, env),
-  ]);
-  return [
-    ok('settings', `node ${config.host}, NATS ${config.natsUrl.join(',')}, store ${config.storageUrl}`),
-    ...nats,
-    store,
-    ...checkBinaries(env),
-    ...disks,
-    await checkRing(nodeUrl ?? config.host),
-  ];
 }
 
 function loadEnvFile(file: string): void {
