@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Makes sure the system binaries Storage V2 runs are present: nats-server and ffmpeg
-# (and chromium for the browser tests with --with-browser). Installs them with apt-get
+# (and chromium for the browser tests with --with-browser; nginx and wrk, the baseline and
+# load generator of `npm run bench:serve`, with --with-serve-bench). Installs them with apt-get
 # when running as root; otherwise says exactly what to install.
 set -euo pipefail
 
 need=()
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 { command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || need+=(ffmpeg)
-if [[ "${1:-}" == "--with-browser" ]]; then
-  command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || need+=(chromium)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --with-browser) command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || need+=(chromium) ;;
+    --with-serve-bench)
+      command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
+      command -v wrk >/dev/null 2>&1 || need+=(wrk)
+      ;;
+  esac
+done
 
 if [[ ${#need[@]} -eq 0 ]]; then
   exit 0

@@ -4,6 +4,7 @@ import { StorageError } from './errors';
 import { packageVersion } from './paths';
 import { parseReadPolicy, type ReadPolicy } from './access/policy';
 import { uploadMode, type UploadMode } from './access/upload-mode';
+import { hostUrlProblem } from './membership/host-url';
 
 /**
  * Every setting a node reads, with its environment variable and default. The README's
@@ -125,6 +126,12 @@ export const CONFIG_SPEC = {
     default: '60',
     doc: 'Node-to-node request signatures older (or newer) than this are refused',
   },
+  // Hardening (issue 15, README "Hardening").
+  jobListingDays: {
+    env: 'AUDIUS_JOB_LISTING_DAYS',
+    default: '7',
+    doc: '`GET /jobs` and the dashboard list the jobs of this many days (older ones stay readable by id)',
+  },
   // Access control (issue 11, README "Access control"). The defaults are the secure ones.
   gatedVariants: {
     env: 'AUDIUS_GATED_VARIANTS',
@@ -171,6 +178,17 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // Read path (issue 14, README "Reads"): what a node keeps in memory to serve reads.
+  readCacheMB: {
+    env: 'AUDIUS_READ_CACHE_MB',
+    default: '256',
+    doc: "Memory budget of the read cache, MiB: small files' verified bytes plus every cached file's metadata (0: no cache)",
+  },
+  readCacheMaxFileKB: {
+    env: 'AUDIUS_READ_CACHE_MAX_FILE_KB',
+    default: '1024',
+    doc: 'Largest file whose bytes the read cache holds, KiB; larger files stream from the store',
+  },
 } as const;
 
 type Key = keyof typeof CONFIG_SPEC;
@@ -206,6 +224,7 @@ export interface Config {
   scrubMBps: number;
   peerTimeoutSeconds: number;
   nodeSignatureWindowSeconds: number;
+  jobListingDays: number;
   gatedVariants: ReadPolicy;
   streamSigners: string[];
   membersSignStreams: boolean;
@@ -215,6 +234,8 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  readCacheMB: number;
+  readCacheMaxFileKB: number;
   version: string;
 }
 
@@ -251,6 +272,15 @@ function bool(env: NodeJS.ProcessEnv, key: Key): boolean {
   return text === 'true';
 }
 
+/** AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse). */
+function publicHost(env: NodeJS.ProcessEnv, port: number): string {
+  const host = raw(env, 'host') || `http://127.0.0.1:${port}`;
+  const problem = hostUrlProblem(host);
+  if (problem)
+    throw new StorageError('BAD_CONFIG', `AUDIUS_HOST=${host} ${problem}: expected http(s)://host[:port]`);
+  return host;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'port', 0);
   return {
@@ -261,7 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: raw(env, 'storageUrl'),
     port,
     listenHost: raw(env, 'listenHost'),
-    host: raw(env, 'host') || `http://127.0.0.1:${port}`,
+    host: publicHost(env, port),
     dataDir: raw(env, 'dataDir'),
     delegateKey: raw(env, 'delegateKey'),
     namespace: raw(env, 'namespace'),
@@ -287,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scrubMBps: int(env, 'scrubMBps', 0),
     peerTimeoutSeconds: int(env, 'peerTimeoutSeconds', 1),
     nodeSignatureWindowSeconds: int(env, 'nodeSignatureWindowSeconds', 5),
+    jobListingDays: int(env, 'jobListingDays', 1),
     gatedVariants: parseReadPolicy(raw(env, 'gatedVariants')),
     streamSigners: wallets(env, 'streamSigners'),
     membersSignStreams: bool(env, 'membersSignStreams'),
@@ -296,6 +327,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    readCacheMB: int(env, 'readCacheMB', 0),
+    readCacheMaxFileKB: int(env, 'readCacheMaxFileKB', 0),
     version: packageVersion(),
   };
 }

@@ -35,8 +35,41 @@ export const healthyMembers = new Gauge({
   registers: [registry],
 });
 
+export const membershipRecordsRejected = new Counter({
+  name: 'storage_membership_records_rejected_total',
+  help: 'Records in KV nodes this node ignored, by reason (unsigned, bad_signature, wrong_key, bad_host, stale, malformed, too_large)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
 export const ownedShards = new Gauge({
   name: 'storage_owned_shards',
   help: 'Shards this node owns in its own ring',
+  registers: [registry],
+});
+
+// The read cache (shared/read-cache/, issue 14).
+export const readCacheLookups = new Counter({
+  name: 'storage_read_cache_lookups_total',
+  help: 'Read cache lookups: kind meta (size, digest, type) or bytes (small files), result hit or miss',
+  labelNames: ['kind', 'result'] as const,
+  registers: [registry],
+});
+
+export const readCacheBytes = new Gauge({
+  name: 'storage_read_cache_bytes',
+  help: 'Bytes the read cache holds (small files plus an estimate per metadata entry), within AUDIUS_READ_CACHE_MB',
+  registers: [registry],
+});
+
+export const readCacheEntries = new Gauge({
+  name: 'storage_read_cache_entries',
+  help: 'Files the read cache remembers',
+  registers: [registry],
+});
+
+export const readCacheEvictions = new Counter({
+  name: 'storage_read_cache_evictions_total',
+  help: 'Entries the read cache dropped to stay within its budget',
   registers: [registry],
 });

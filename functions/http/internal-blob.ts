@@ -25,7 +25,7 @@ export const { route, handler } = httpFunction({
     requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity);
     const { fileName } = request.params as { fileName: string };
     const key = longTermKey(s.config.namespace, s.config.shardLength, fileName);
-    if (await serveBlob(request, reply, s.blob, key, fileName)) return reply;
+    if (await serveBlob(request, reply, s.reads, key)) return reply;
     throw new StorageError('FILE_NOT_FOUND', `This node does not hold ${fileName}`);
   },
 });

@@ -21,11 +21,11 @@ export const { route, handler } = httpFunction({
     const key = longTermKey(s.config.namespace, s.config.shardLength, fileName);
     // Not a way around the read policy (issue 11): gated files need a stream or node signature.
     const { gated } = await guardRead(s, request, fileName, { acceptNodeSignature: true });
-    if (await serveBlob(request, reply, s.blob, key, fileName, { private: gated })) return reply;
+    if (await serveBlob(request, reply, s.reads, key, { private: gated })) return reply;
     if ((request.query as { localOnly?: boolean }).localOnly) {
       throw new StorageError('FILE_NOT_FOUND', `This node does not hold ${fileName}`);
     }
-    const holder = await otherHolder(s, fileName);
+    const holder = await otherHolder(s, fileName, s.reads.holders);
     if (!holder) throw new StorageError('FILE_NOT_FOUND', `No healthy node holds ${fileName}`);
     return reply.redirect(
       `${holder.host}/storage/long-term/file/${encodeURIComponent(fileName)}?${redirectQuery(request)}`,

@@ -21,10 +21,10 @@ export const { route, handler } = httpFunction({
     const { fileName } = request.params as { fileName: string };
     const key = longTermKey(s.config.namespace, s.config.shardLength, fileName);
     const { gated } = await guardRead(s, request, fileName);
-    if (await serveBlob(request, reply, s.blob, key, fileName, { private: gated })) return reply;
+    if (await serveBlob(request, reply, s.reads, key, { private: gated })) return reply;
     if ((request.query as { localOnly?: boolean }).localOnly)
       throw new StorageError('FILE_NOT_FOUND', `This node does not hold ${fileName}`);
-    const holder = await otherHolder(s, fileName);
+    const holder = await otherHolder(s, fileName, s.reads.holders);
     if (!holder) throw new StorageError('FILE_NOT_FOUND', `No healthy node holds ${fileName}`);
     const target = `${holder.host}/storage/stream/${encodeURIComponent(fileName)}?${redirectQuery(request)}`;
     return reply.redirect(target, 302);

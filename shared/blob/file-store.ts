@@ -126,7 +126,12 @@ export class FileBlobStore implements BlobStore {
       const range = options.range ? resolveRange(options.range, info.size, key) : undefined;
       // Reading through the open handle keeps serving the inode we described even if a writer
       // renames a new version over the key meanwhile.
-      const body = handle.createReadStream({ start: range?.start, end: range?.end, autoClose: true });
+      const body = handle.createReadStream({
+        start: range?.start,
+        end: range?.end,
+        autoClose: true,
+        highWaterMark: options.chunkBytes,
+      });
       if (options.signal) addAbortSignal(options.signal, body);
       return { info, body, range };
     } catch (err) {
@@ -190,6 +195,11 @@ export class FileBlobStore implements BlobStore {
 
   async close(): Promise<void> {
     // Nothing is held open between calls.
+  }
+
+  localPath(key: string): string {
+    assertValidKey(key);
+    return this.dataPath(key);
   }
 
   private tempPath(kind: string): string {

@@ -33,6 +33,8 @@ export interface ByteRange {
 export interface GetOptions {
   range?: ByteRange;
   signal?: AbortSignal;
+  /** Preferred read size in bytes, for drivers that read local files (large files stream in fewer, bigger reads). */
+  chunkBytes?: number;
 }
 
 /** What `get` answers: the whole object's info and a stream of the requested bytes. */
@@ -79,6 +81,11 @@ export interface BlobStore {
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   /** true when something was deleted. */
   delete(key: string): Promise<boolean>;
+  /**
+   * Drivers that keep one plain file per key (file://): the path of a key's data file, so the
+   * read path (shared/read-cache/) can serve ranges with one direct read. Absent elsewhere.
+   */
+  localPath?(key: string): string | undefined;
   /** Only when `abilities.copy`; otherwise throws UNSUPPORTED_OPERATION. */
   copy(from: string, to: string): Promise<BlobInfo>;
   close(): Promise<void>;

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BlobInfo, BlobStore } from '../blob/types';
+import type { BlobInfo } from '../blob/types';
 import { isStorageError } from '../errors';
+import type { ReadCache } from '../read-cache/read-cache';
 import { parseRange } from './range';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -15,35 +16,24 @@ export function contentTypeOf(fileName: string, recorded?: string): string {
 }
 
 /**
- * Serves a long-term file this node holds (DESIGN §5): ETag = the digest, Range/206/416,
- * HEAD, If-None-Match/304, and immutable caching — a name's bytes never change. Returns
- * false when the node does not hold it. A plain GET opens the blob once (bench/serve.ts:
- * a separate head() doubled the cost of small files); ranges and HEAD look first.
+ * Serves a stored file this node holds (DESIGN §5) through the read cache
+ * (shared/read-cache/): ETag = the digest, Range/206/416, HEAD, If-None-Match/304, and
+ * immutable caching — a name's bytes never change. Any read route uses it with a store key
+ * (long-term, stream, internal, and routes that find the key another way, e.g. by CID);
+ * access checks stay the route's, before this. Returns false when the node does not hold a
+ * servable copy (absent, quarantined, or found rotten), so the route can redirect.
  */
 export async function serveBlob(
   request: FastifyRequest,
   reply: FastifyReply,
-  blob: BlobStore,
+  reads: ReadCache,
   key: string,
-  fileName: string,
   /** Gated content (issue 11): browsers may cache it, shared caches must not. */
   options: { private?: boolean } = {},
 ): Promise<boolean> {
-  const rangeHeader = request.headers.range;
-  if (request.method === 'GET' && !rangeHeader) {
-    const found = await blob.get(key);
-    if (!found) return false;
-    cacheHeaders(reply, found.info, fileName, options.private);
-    if (isCurrent(request.headers['if-none-match'], found.info)) {
-      found.body.destroy();
-      await reply.status(304).send();
-    } else {
-      await reply.header('Content-Length', String(found.info.size)).send(found.body);
-    }
-    return true;
-  }
-  const info = await blob.head(key);
+  const info = await reads.info(key);
   if (!info) return false;
+  const fileName = key.slice(key.lastIndexOf('/') + 1);
   if (isCurrent(request.headers['if-none-match'], info)) {
     cacheHeaders(reply, info, fileName, options.private);
     await reply.status(304).send();
@@ -51,19 +41,19 @@ export async function serveBlob(
   }
   let range;
   try {
-    range = parseRange(rangeHeader, info.size);
+    range = parseRange(request.headers.range, info.size);
   } catch (err) {
     if (isStorageError(err)) void reply.header('Content-Range', `bytes */${info.size}`);
     throw err;
   }
-  const found = request.method === 'HEAD' ? null : await blob.get(key, range ? { range } : {});
-  if (request.method !== 'HEAD' && !found) return false;
+  const body = request.method === 'HEAD' ? null : await reads.body(key, info, range);
+  if (request.method !== 'HEAD' && !body) return false;
   // Caching headers go on successful answers only: an error must never be cached for a year.
   cacheHeaders(reply, info, fileName, options.private);
   void reply.header('Content-Length', String(range ? range.end - range.start + 1 : info.size));
   if (range) void reply.status(206).header('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
   // HEAD: an empty stream, since fastify's HEAD handling keeps our Content-Length for streams only.
-  await reply.send(found ? found.body : Readable.from([]));
+  await reply.send(body ?? Readable.from([]));
   return true;
 }
 

@@ -1,6 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import { StorageError } from '../errors';
-import type { Job, JobStatus } from './types';
+import type { JobIndex } from './job-index';
+import { JOB_STATUS, type Job, type JobStatus } from './types';
 
 export interface JobPage {
   jobs: Job[];
@@ -13,15 +14,28 @@ export interface JobPage {
  * revision (STYLE §7), so a progress update never overwrites a storer's record of a copy.
  */
 export class JobStore {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    /** Open and recent jobs (./job-index.ts); without it listings read every key. */
+    private readonly index?: JobIndex,
+  ) {}
 
   async create(job: Job): Promise<void> {
+    // Indexed first: a job must never exist that the sweeper cannot find.
+    await this.index?.record(job.id, job.status);
     await this.kv.create(job.id, JSON.stringify(job));
   }
 
   async get(id: string): Promise<Job | null> {
+    return (await this.getWithTime(id))?.job ?? null;
+  }
+
+  /** The job and when its record was last written (the NATS server's time, ms). */
+  async getWithTime(id: string): Promise<{ job: Job; writtenAt: number } | null> {
     const entry = await this.kv.get(id);
-    return entry && entry.operation === 'PUT' ? entry.json<Job>() : null;
+    return entry && entry.operation === 'PUT'
+      ? { job: entry.json<Job>(), writtenAt: entry.created.getTime() }
+      : null;
   }
 
   async require(id: string): Promise<Job> {
@@ -43,6 +57,7 @@ export class JobStore {
       if (!next) return current;
       try {
         await this.kv.update(id, JSON.stringify(next), entry.revision);
+        if (next.status !== current.status) await this.index?.record(id, next.status);
         return next;
       } catch (err) {
         if (attempt >= 20 || !/wrong last sequence/i.test(String(err))) throw err;
@@ -50,16 +65,30 @@ export class JobStore {
     }
   }
 
-  /** Every job id, in no particular order (one request streams them all). */
+  /** Every job id ever made, in no particular order (one request streams them all). */
   async ids(): Promise<string[]> {
     const keys: string[] = [];
     for await (const key of await this.kv.keys()) keys.push(key);
     return keys;
   }
 
-  /** Newest first (ids sort by creation time), optionally only one status. */
+  /** Ids of the jobs not yet done or error (the open index; every id without one). */
+  async openIds(): Promise<string[]> {
+    return this.index ? this.index.openIds() : this.ids();
+  }
+
+  /**
+   * Newest first (ids sort by creation time), optionally only one status. Pages through the
+   * listing window (./job-index.ts), or the open jobs for `pending` / `in_progress`.
+   */
   async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
-    const keys = (await this.ids()).sort().reverse();
+    const open = options.status === JOB_STATUS.pending || options.status === JOB_STATUS.inProgress;
+    const ids = !this.index
+      ? await this.ids()
+      : open
+        ? await this.index.openIds()
+        : await this.index.recentIds();
+    const keys = ids.sort().reverse();
     const start = options.cursor ? keys.findIndex((k) => k < options.cursor!) : 0;
     const jobs: Job[] = [];
     let i = start < 0 ? keys.length : start;

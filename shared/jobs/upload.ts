@@ -73,6 +73,44 @@ export async function receiveUpload(
   }
 }
 
+/** One file to ingest from anywhere (a tus upload on disk, an object in a bucket …). */
+export interface IngestRequest {
+  template: Template;
+  /** The uploader's name of the file (`source_info.description`). */
+  fileName: string;
+  body: Readable;
+  /** The job id to use (a tus upload's id); a new one when absent. */
+  id?: string;
+  previewStart?: number;
+  userWallet?: string;
+}
+
+/**
+ * The single-file form of POST /storage/file, for intake paths that are not a multipart form
+ * (tus completion, presigned uploads): the same temp store, sniffing, template check, job and
+ * errors. On any failure nothing of the file is left in the temp store and no job exists.
+ */
+export async function ingestStream(s: JobDeps, request: IngestRequest): Promise<Job> {
+  if (!isTemplateName(request.template)) {
+    request.body.destroy();
+    throw new StorageError(
+      'BAD_TEMPLATE',
+      `template must be audio, img_square or img_backdrop (got ${JSON.stringify(request.template)})`,
+    );
+  }
+  const part = await storePart(s, request.body, request.fileName, request.id).catch((err: unknown) => {
+    request.body.destroy(); // a source the temp store stopped reading is not left open
+    throw err;
+  });
+  try {
+    assertMatches(request.template, part);
+    return await createJob(s, request.template, part, request.previewStart, request.userWallet);
+  } catch (err) {
+    await deleteTempObject(s.nats, part.bucket, part.id);
+    throw err;
+  }
+}
+
 async function abandon(s: JobDeps, id: string, err: unknown): Promise<void> {
   const reason = `the upload request failed before it was accepted: ${describeError(err)}`;
   await s.jobs
@@ -138,22 +176,21 @@ function readForm(s: JobDeps, headers: IncomingHttpHeaders, body: Readable): Pro
 }
 
 /** Streams one part into a temp store, keeping its first bytes for sniffing. */
-async function storePart(s: JobDeps, stream: Readable, fileName: string): Promise<StoredPart> {
-  const id = newId();
+async function storePart(s: JobDeps, stream: Readable, fileName: string, id = newId()): Promise<StoredPart> {
+  let received = 0;
   const bucket = BUCKETS.temp(Math.floor(Math.random() * s.config.tempBuckets));
   let head = Buffer.alloc(0);
   const sniffing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      // Busboy cuts a part at the limit itself ('limit' below); other streams are counted here.
+      received += chunk.length;
+      if (received > s.config.maxUploadBytes) return done(tooLarge(fileName, s.config.maxUploadBytes));
       if (head.length < SNIFF_BYTES)
         head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
       done(null, chunk);
     },
   });
-  stream.on('limit', () =>
-    sniffing.destroy(
-      new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${s.config.maxUploadBytes} bytes`),
-    ),
-  );
+  stream.on('limit', () => sniffing.destroy(tooLarge(fileName, s.config.maxUploadBytes)));
   stream.on('error', (err) => sniffing.destroy(err));
   let put;
   try {
@@ -187,12 +224,17 @@ async function storePart(s: JobDeps, stream: Readable, fileName: string): Promis
   };
 }
 
+function tooLarge(fileName: string, max: number): StorageError {
+  return new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${max} bytes`);
+}
+
 function assertMatches(template: Template, part: StoredPart): void {
   const reason = mismatchReason(template, part.sniffed);
   if (reason) throw new StorageError('WRONG_FILE_TYPE', `"${part.fileName}": ${reason}`);
 }
 
-function parsePreviewStart(value: string | undefined): number | undefined {
+/** `preview_start_seconds` (or the SDK's `previewStartSeconds`): absent, or a number >= 0. */
+export function parsePreviewStart(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0)

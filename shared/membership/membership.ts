@@ -1,7 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { KV, KvEntry } from '@nats-io/kv';
+import type { Identity } from '../identity/wallet';
 import type { Logger } from '../log';
+import { membershipRecordsRejected } from '../metrics';
 import { Ring } from '../placement/mod';
+import { signRecord, verifyRecord } from './signed-record';
 import type { Member, MembershipChange, NodeRecord } from './types';
 
 const HISTORY_LIMIT = 200;
@@ -10,6 +13,10 @@ export interface MembershipOptions {
   kv: KV;
   /** This node's record; absent for a read-only view (a function deployed alone on AWS). */
   self?: () => NodeRecord;
+  /** Signs this node's records (its address is the record's nodeId); required with `self`. */
+  identity?: Identity;
+  /** How far a record's signed `lastOk` may be from the NATS server's time (./signed-record.ts). */
+  recordWindowMs: number;
   heartbeatMs: number;
   /** A member whose last heartbeat is older than this is unhealthy. */
   healthTtlMs: number;
@@ -44,6 +51,10 @@ export class Membership extends EventEmitter {
   private selfId?: string;
   /** Local time this node last saw its own heartbeat come back through the watch. */
   private selfSeenAt = Date.now();
+  /** Signed `lastOk` of the last record taken from each node: older ones are replays. */
+  private readonly lastOkTaken = new Map<string, number>();
+  /** When a refusal was last logged, by key: a flood of forged records logs once a minute. */
+  private readonly refusalLogged = new Map<string, number>();
 
   constructor(private readonly options: MembershipOptions) {
     super();
@@ -75,7 +86,7 @@ export class Membership extends EventEmitter {
     await this.beating;
     const me = this.options.self();
     const leaving = this.options.kv
-      .put(me.nodeId, JSON.stringify({ ...me, leaving: true }))
+      .put(me.nodeId, this.signed({ ...me, leaving: true }))
       .catch(() => undefined);
     await Promise.race([leaving, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
@@ -117,11 +128,16 @@ export class Membership extends EventEmitter {
     if (!this.options.self || this.stopped) return this.beating;
     const me = this.options.self();
     this.selfId = me.nodeId;
-    this.beating = this.options.kv.put(me.nodeId, JSON.stringify(me)).then(
+    this.beating = this.options.kv.put(me.nodeId, this.signed(me)).then(
       () => undefined,
       (err) => this.options.log.warn({ err: String(err) }, 'heartbeat failed'),
     );
     return this.beating;
+  }
+
+  private signed(record: NodeRecord): string {
+    if (!this.options.identity) throw new Error('membership: a heartbeating node needs its identity');
+    return signRecord(this.options.identity, record);
   }
 
   /**
@@ -147,23 +163,46 @@ export class Membership extends EventEmitter {
     }
   }
 
+  /**
+   * Takes a record only when its node signed it (./signed-record.ts); anything else is ignored,
+   * logged and counted. A delete or purge of a key only drops a member that is already
+   * unhealthy: anyone who can write to KV `nodes` could otherwise knock a live node out of the
+   * ring until its next heartbeat (a leaving node says so in its own signed record).
+   */
   private apply(entry: KvEntry): void {
     if (entry.operation !== 'PUT') {
-      this.members.delete(entry.key);
-    } else {
-      try {
-        const record = entry.json<NodeRecord>();
-        const serverTime = entry.created.getTime();
-        if (entry.key === this.selfId) {
-          this.clockOffsetMs = Date.now() - serverTime;
-          this.selfSeenAt = Date.now();
-        }
-        this.members.set(entry.key, { ...record, healthy: false, seenAt: serverTime + this.clockOffsetMs });
-      } catch {
-        this.options.log.warn({ key: entry.key }, 'ignoring a malformed node record');
-      }
+      if (!this.members.get(entry.key)?.healthy) this.members.delete(entry.key);
+      this.evaluate();
+      return;
     }
+    const serverTime = entry.created.getTime();
+    const verdict = verifyRecord(entry.value, {
+      key: entry.key,
+      serverTimeMs: serverTime,
+      windowMs: this.options.recordWindowMs,
+      previousLastOkMs: this.lastOkTaken.get(entry.key),
+    });
+    if ('rejected' in verdict) {
+      this.refuse(entry.key, verdict.rejected, verdict.detail);
+      return;
+    }
+    const record = verdict.record;
+    this.lastOkTaken.set(entry.key, Date.parse(record.lastOk));
+    if (entry.key === this.selfId) {
+      this.clockOffsetMs = Date.now() - serverTime;
+      this.selfSeenAt = Date.now();
+    }
+    this.members.set(entry.key, { ...record, healthy: false, seenAt: serverTime + this.clockOffsetMs });
     this.evaluate();
+  }
+
+  private refuse(key: string, reason: string, detail: string): void {
+    membershipRecordsRejected.inc({ reason });
+    const now = Date.now();
+    if (now - (this.refusalLogged.get(key) ?? 0) < 60_000) return;
+    if (this.refusalLogged.size > 10_000) this.refusalLogged.clear();
+    this.refusalLogged.set(key, now);
+    this.options.log.warn({ key: key.slice(0, 100), reason, detail }, 'ignoring a membership record');
   }
 
   /**

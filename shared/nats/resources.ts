@@ -14,6 +14,7 @@ import type { Nats } from './connection';
 import { BUCKETS, STREAMS } from './names';
 
 const HOUR_NS = 3600 * 1e9;
+const HOUR_MS = 3600 * 1000;
 /**
  * Creating an R3 asset while other nodes create the same one can leave a request without an
  * answer (nats-server 2.9: measured 20 s stalls with three nodes starting at once); a short
@@ -64,6 +65,11 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
   const kvm = new Kvm(jsm.jetstream());
   const objm = new Objm(jsm.jetstream());
   if (!(await exists(jsm, `KV_${BUCKETS.jobs}`))) await kvm.create(BUCKETS.jobs, { replicas, history: 1 });
+  // No job stays open past the temp-store lifetime (the sweeper ends it): delete markers go then.
+  if (!(await exists(jsm, `KV_${BUCKETS.jobsOpen}`)))
+    await kvm.create(BUCKETS.jobsOpen, { replicas, history: 1, ttl: (config.tempTtlHours + 2) * HOUR_MS });
+  if (!(await exists(jsm, `KV_${BUCKETS.jobsRecent}`)))
+    await kvm.create(BUCKETS.jobsRecent, { replicas, history: 1, ttl: config.jobListingDays * 24 * HOUR_MS });
   if (!(await exists(jsm, `KV_${BUCKETS.nodes}`))) await kvm.create(BUCKETS.nodes, { replicas, history: 5 });
   if (!(await exists(jsm, `KV_${BUCKETS.delist}`)))
     await kvm.create(BUCKETS.delist, { replicas, history: 5 });

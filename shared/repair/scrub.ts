@@ -43,7 +43,7 @@ export async function scrubPass(ctx: RepairContext, signal: AbortSignal): Promis
       report.files += 1;
       if (actual === null) {
         report.vanished += 1;
-        ctx.catalog.remove(shard, e.name);
+        ctx.blob.vanished(key);
         ctx.log.warn({ key }, 'scrub: a catalogued copy is gone from the store');
         continue;
       }

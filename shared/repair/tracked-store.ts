@@ -14,18 +14,24 @@ import { HoldbackVerifyStream } from './verify-stream';
 /** Called when a full read finds a copy whose bytes do not match its recorded sha256. */
 export type CorruptionHandler = (key: string, expectedSha256: string, actualSha256: string) => void;
 
+/** Called synchronously when what a key holds may have changed: put, delete, copy onto it, quarantine. */
+export type ChangeListener = (key: string) => void;
+
 /**
  * The node's long-term store as every handler sees it: the configured driver, plus
  * - the catalog (./catalog.ts) kept current on every put, delete and copy;
  * - quarantine: a key marked bad answers as if absent (reads redirect to a good holder)
  *   until a verified put replaces it;
  * - verified full reads: a whole-object get hashes what it streams against the catalogued
- *   sha256 and reports a mismatch (ranged reads cannot be checked; the scrub covers them).
+ *   sha256 and reports a mismatch (ranged reads cannot be checked; the scrub covers them);
+ * - change listeners (`onChange`): the read cache (shared/read-cache/) drops a key the moment
+ *   it is deleted, replaced or quarantined.
  */
 export class TrackedBlobStore implements BlobStore {
   private readonly quarantined = new Set<string>();
   /** Keys being moved aside by quarantine: puts and deletes of them wait (see `exclusively`). */
   private readonly exclusive = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Set<ChangeListener>();
   onCorrupt: CorruptionHandler = () => undefined;
 
   constructor(
@@ -47,11 +53,17 @@ export class TrackedBlobStore implements BlobStore {
     return this.inner.check();
   }
 
+  /** Quarantined keys have none: their file is evidence, never served. */
+  localPath(key: string): string | undefined {
+    return this.quarantined.has(key) ? undefined : this.inner.localPath?.(key);
+  }
+
   async put(key: string, body: Readable, options?: PutOptions): Promise<BlobInfo> {
     await this.exclusive.get(key);
     const info = await this.inner.put(key, body, options);
     this.quarantined.delete(key);
     this.record(key, info);
+    this.changed(key);
     return info;
   }
 
@@ -89,12 +101,17 @@ export class TrackedBlobStore implements BlobStore {
     await this.exclusive.get(key);
     const where = this.catalog.parseKey(key);
     if (where) this.catalog.remove(where.shard, where.name);
-    return this.inner.delete(key);
+    try {
+      return await this.inner.delete(key);
+    } finally {
+      this.changed(key);
+    }
   }
 
   async copy(from: string, to: string): Promise<BlobInfo> {
     const info = await this.inner.copy(from, to);
     this.record(to, info);
+    this.changed(to);
     return info;
   }
 
@@ -108,7 +125,21 @@ export class TrackedBlobStore implements BlobStore {
     if (where) this.catalog.remove(where.shard, where.name);
     if (this.quarantined.has(key)) return false;
     this.quarantined.add(key);
+    this.changed(key);
     return true;
+  }
+
+  /** A catalogued copy found missing from the store (the scrub): it leaves the catalog and caches. */
+  vanished(key: string): void {
+    const where = this.catalog.parseKey(key);
+    if (where) this.catalog.remove(where.shard, where.name);
+    this.changed(key);
+  }
+
+  /** Registers `listener`; returns the function that unregisters it. */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -129,6 +160,10 @@ export class TrackedBlobStore implements BlobStore {
 
   isQuarantined(key: string): boolean {
     return this.quarantined.has(key);
+  }
+
+  private changed(key: string): void {
+    for (const listener of this.listeners) listener(key);
   }
 
   private expectedSha256(key: string): string | undefined {

@@ -7,6 +7,7 @@ import { loadIdentity } from '../identity/wallet';
 import { openBlobStore } from '../blob/open';
 import { Membership } from '../membership/membership';
 import { selfRecord, type NodeCounters } from '../membership/self-record';
+import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
 import { Catalog } from '../repair/catalog';
 import { PeerClient } from '../repair/peer-client';
@@ -14,6 +15,7 @@ import { Repairer } from '../repair/repairer';
 import { emptyStats } from '../repair/stats';
 import { megabytesPerSecond } from '../repair/throttle';
 import { TrackedBlobStore } from '../repair/tracked-store';
+import { ReadCache } from '../read-cache/read-cache';
 import type { Services } from './services';
 
 /**
@@ -51,6 +53,8 @@ export async function buildServices(
     membership = new Membership({
       kv: await nats.kvm.open(BUCKETS.nodes),
       self: options.member === false ? undefined : self,
+      identity,
+      recordWindowMs: config.nodeSignatureWindowSeconds * 1000,
       heartbeatMs: config.heartbeatSeconds * 1000,
       healthTtlMs: config.healthTtlSeconds * 1000,
       shardLength: config.shardLength,
@@ -58,7 +62,10 @@ export async function buildServices(
       log,
     });
     await membership.start();
-    const jobs = new JobStore(await nats.kvm.open(BUCKETS.jobs));
+    const jobs = new JobStore(
+      await nats.kvm.open(BUCKETS.jobs),
+      new JobIndex(await nats.kvm.open(BUCKETS.jobsOpen), await nats.kvm.open(BUCKETS.jobsRecent)),
+    );
     repair = new Repairer({
       config,
       log: log.child({ part: 'repair' }),
@@ -73,7 +80,24 @@ export async function buildServices(
       stats: emptyStats(),
     });
     if (options.member !== false) repair.start();
-    return { config, log, identity, nats, blob, catalog, membership, jobs, repair, counters, startedAt };
+    const reads = new ReadCache(blob, {
+      budgetBytes: config.readCacheMB * 1024 * 1024,
+      maxFileBytes: config.readCacheMaxFileKB * 1024,
+    });
+    return {
+      config,
+      log,
+      identity,
+      nats,
+      blob,
+      catalog,
+      reads,
+      membership,
+      jobs,
+      repair,
+      counters,
+      startedAt,
+    };
   } catch (err) {
     await nats.nc.close();
     await blob.close();

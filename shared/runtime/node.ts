@@ -58,6 +58,7 @@ export async function closeServices(services: Services): Promise<void> {
   const timeout = new Promise((resolve) => setTimeout(resolve, 3000).unref());
   await Promise.race([drained, timeout]);
   await services.nats.nc.close();
+  services.reads.close();
   await services.blob.close();
   provideServices(undefined);
 }

@@ -8,6 +8,7 @@ import type { JobStore } from '../jobs/job-store';
 import type { Catalog } from '../repair/catalog';
 import type { Repairer } from '../repair/repairer';
 import type { TrackedBlobStore } from '../repair/tracked-store';
+import type { ReadCache } from '../read-cache/read-cache';
 
 /**
  * What a handler may use: the node's configuration and connections. The runtime provides
@@ -24,6 +25,8 @@ export interface Services {
   blob: TrackedBlobStore;
   /** This node's index of what it holds, by shard, with per-shard summaries. */
   catalog: Catalog;
+  /** The read path's memory over `blob` (shared/read-cache/): reads go through it. */
+  reads: ReadCache;
   membership: Membership;
   jobs: JobStore;
   /** Repair, rebalance and scrub (shared/repair/). */

@@ -1,0 +1,177 @@
+import type { Readable } from 'node:stream';
+import { LRUCache } from 'lru-cache';
+import type { BlobInfo } from '../blob/types';
+import { isStorageError } from '../errors';
+import { readCacheBytes, readCacheEntries, readCacheEvictions, readCacheLookups } from '../metrics';
+import type { TrackedBlobStore } from '../repair/tracked-store';
+import { readFileRange } from './direct-read';
+import { HolderMemo } from './holder-memo';
+import { readVerified } from './verified-bytes';
+
+export interface ReadCacheSettings {
+  /** Memory the cache may hold: small files' bytes plus an estimate per metadata entry. 0: off. */
+  budgetBytes: number;
+  /** Largest file whose bytes are held; larger files always stream from the store. */
+  maxFileBytes: number;
+}
+
+/** What a cache entry costs besides its bytes: key, info object, LRU bookkeeping (measured: bench/serve.ts storm). */
+const ENTRY_OVERHEAD_BYTES = 600;
+/** Read size for files that stream: a 12 MB track goes out in 12 reads, not 192. */
+export const STREAM_CHUNK_BYTES = 1024 * 1024;
+
+interface Entry {
+  info: BlobInfo;
+  /** The whole file, verified against `info.sha256` when it was read. */
+  bytes?: Buffer;
+}
+
+/** The bytes of an answer: in memory (cached or one direct read) or streamed from the store. */
+export type ReadBody = Buffer | Readable;
+
+/**
+ * The node's read path memory (issue 14). A stored name's bytes never change, so what a read
+ * learns stays true until the store says otherwise: the TrackedBlobStore's change hook (put,
+ * delete, quarantine, a copy found vanished) drops the key at once.
+ * - metadata (size, sha256, content type) of every file served, so HEAD, 304 and Range answer
+ *   without touching the store;
+ * - the bytes of small files (≤ maxFileBytes), only once a whole read verified them against
+ *   their sha256 (the store's verified full read): a rotten copy never enters the cache;
+ * - everything within one LRU byte budget, metadata counted too.
+ * Files without a recorded sha256 are never cached (nothing vouches for them).
+ */
+export class ReadCache {
+  readonly holders = new HolderMemo();
+  private readonly lru: LRUCache<string, Entry> | null;
+  private readonly filling = new Map<string, Promise<Buffer | null>>();
+  /** Bumped on every change: a fill that started before one does not store what it read. */
+  private generation = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: TrackedBlobStore,
+    private readonly settings: ReadCacheSettings,
+  ) {
+    this.lru =
+      settings.budgetBytes > 0
+        ? new LRUCache<string, Entry>({
+            maxSize: settings.budgetBytes,
+            sizeCalculation: (entry, key) => costOf(key, entry.bytes?.length ?? 0),
+            dispose: (_entry, _key, reason) => {
+              if (reason === 'evict') readCacheEvictions.inc();
+            },
+          })
+        : null;
+    this.unsubscribe = store.onChange((key) => this.invalidate(key));
+  }
+
+  /** The file's info, or null when this node does not hold a servable copy. */
+  async info(key: string): Promise<BlobInfo | null> {
+    const hit = this.lru?.get(key);
+    readCacheLookups.inc({ kind: 'meta', result: hit ? 'hit' : 'miss' });
+    if (hit) return hit.info;
+    const generation = this.generation;
+    const info = await this.store.head(key);
+    if (info?.sha256 && generation === this.generation && !this.lru?.has(key)) this.remember(key, { info });
+    return info;
+  }
+
+  /**
+   * The requested bytes of a file `info` describes: from memory for small files, one direct
+   * read for a range of a large local file, else a stream (whole reads are verified by the
+   * store on the way out). null when the copy is gone, quarantined or found rotten.
+   */
+  async body(
+    key: string,
+    info: BlobInfo,
+    range: { start: number; end: number } | null,
+  ): Promise<ReadBody | null> {
+    if (this.holdsBytesOf(info)) {
+      const whole = await this.bytes(key, info);
+      if (whole) return range ? whole.subarray(range.start, range.end + 1) : whole;
+      return null;
+    }
+    if (range) {
+      const path = this.store.localPath(key);
+      if (path) return readFileRange(path, range, STREAM_CHUNK_BYTES);
+    }
+    const read = await this.store.get(
+      key,
+      range ? { range, chunkBytes: STREAM_CHUNK_BYTES } : { chunkBytes: STREAM_CHUNK_BYTES },
+    );
+    return read ? read.body : null;
+  }
+
+  /** Forgets `key` now (the store's change hook calls this). */
+  invalidate(key: string): void {
+    this.generation += 1;
+    this.lru?.delete(key);
+    this.updateGauges();
+  }
+
+  /** Bytes held (metadata estimate included) and entries: for tests and the benchmark. */
+  usage(): { bytes: number; entries: number; budget: number } {
+    return {
+      bytes: this.lru?.calculatedSize ?? 0,
+      entries: this.lru?.size ?? 0,
+      budget: this.settings.budgetBytes,
+    };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.lru?.clear();
+    this.updateGauges();
+  }
+
+  private holdsBytesOf(info: BlobInfo): boolean {
+    return (
+      this.lru !== null &&
+      info.sha256 !== undefined &&
+      info.size <= this.settings.maxFileBytes &&
+      costOf(info.key, info.size) <= this.settings.budgetBytes
+    );
+  }
+
+  private async bytes(key: string, info: BlobInfo): Promise<Buffer | null> {
+    const hit = this.lru?.get(key)?.bytes;
+    readCacheLookups.inc({ kind: 'bytes', result: hit ? 'hit' : 'miss' });
+    if (hit) return hit;
+    let pending = this.filling.get(key);
+    if (!pending) {
+      pending = this.fill(key, info).finally(() => this.filling.delete(key));
+      this.filling.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async fill(key: string, info: BlobInfo): Promise<Buffer | null> {
+    const generation = this.generation;
+    let bytes: Buffer | null;
+    try {
+      bytes = await readVerified(this.store, key, info);
+    } catch (err) {
+      // The store's verified read found rot: it reported it (quarantine), and we serve nothing.
+      if (isStorageError(err) && err.code === 'DIGEST_MISMATCH') return null;
+      // A copy that no longer matches what we remembered of it: forget it, the next read looks again.
+      if (isStorageError(err) && err.code === 'STORAGE_UNAVAILABLE') this.invalidate(key);
+      throw err;
+    }
+    if (bytes && generation === this.generation) this.remember(key, { info, bytes });
+    return bytes;
+  }
+
+  private remember(key: string, entry: Entry): void {
+    this.lru?.set(key, entry);
+    this.updateGauges();
+  }
+
+  private updateGauges(): void {
+    readCacheBytes.set(this.lru?.calculatedSize ?? 0);
+    readCacheEntries.set(this.lru?.size ?? 0);
+  }
+}
+
+function costOf(key: string, byteCount: number): number {
+  return ENTRY_OVERHEAD_BYTES + key.length * 2 + byteCount;
+}
