@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kvm } from '@nats-io/kv';
@@ -6,7 +5,8 @@ import { connect } from '@nats-io/transport-node';
 import { freePort } from '../../shared/local/ports';
 import { BUCKETS } from '../../shared/nats/names';
 import { getJson } from '../harness/http';
-import { sha256Hex } from '../harness/media';
+import sharp from 'sharp';
+import { makeTone, sha256Hex } from '../harness/media';
 import { startTestNats, type TestNats } from '../harness/nats';
 import { startTestNodes, type TestNodes } from '../harness/nodes';
 import { tempDir } from '../harness/temp';
@@ -33,30 +33,12 @@ describe('storage CLI on a 3-node cluster', () => {
     });
     base = cluster.nodes[0].url;
     // Two minutes of stereo WAV (~21 MB): long enough that upload and transcode both take visible time.
-    audio = path.join(media.dir, 'dub track.wav');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=330:duration=120',
-      '-ac',
-      '2',
-      audio,
-    ]);
+    audio = makeTone(media.dir, 'dub track.wav', 120, ['-ac', '2']);
+    // A real JPEG from sharp (the image templates' own library).
     image = path.join(media.dir, 'cover.jpg');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=1200x1200',
-      '-frames:v',
-      '1',
-      image,
-    ]);
+    await sharp({ create: { width: 1200, height: 1200, channels: 3, background: '#3a6' } })
+      .jpeg()
+      .toFile(image);
   }, 120_000);
 
   afterAll(async () => {
