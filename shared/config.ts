@@ -178,6 +178,73 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // Hardening (issue 15b): JetStream faults and limits, upload bounds. README "Limits".
+  natsTimeoutSeconds: {
+    env: 'AUDIUS_NATS_TIMEOUT_SECONDS',
+    default: '5',
+    doc: 'One JetStream request (publish, KV read or write) waits this long for its answer',
+  },
+  natsRetrySeconds: {
+    env: 'AUDIUS_NATS_RETRY_SECONDS',
+    default: '20',
+    doc: 'Transient JetStream faults (leader elections, a server restarting) are retried this long; then 503 NATS_UNAVAILABLE',
+  },
+  tempMaxBytes: {
+    env: 'AUDIUS_TEMP_MAX_BYTES',
+    default: String(8 * 1024 ** 3),
+    doc: 'Bytes all temp object stores may hold together (each gets its share); uploads past 80 % of a store are 507 TEMP_STORE_FULL',
+  },
+  jobsMaxBytes: { env: 'AUDIUS_JOBS_MAX_BYTES', default: String(1024 ** 3), doc: 'Bytes of KV `jobs`' },
+  nodesMaxBytes: {
+    env: 'AUDIUS_NODES_MAX_BYTES',
+    default: String(16 * 1024 ** 2),
+    doc: 'Bytes of KV `nodes`',
+  },
+  delistMaxBytes: {
+    env: 'AUDIUS_DELIST_MAX_BYTES',
+    default: String(64 * 1024 ** 2),
+    doc: 'Bytes of KV `delist`',
+  },
+  streamMaxBytes: {
+    env: 'AUDIUS_STREAM_MAX_BYTES',
+    default: String(256 * 1024 ** 2),
+    doc: 'Bytes of each of the streams JOBS and RESULTS',
+  },
+  requestTimeoutSeconds: {
+    env: 'AUDIUS_REQUEST_TIMEOUT_SECONDS',
+    default: '3600',
+    doc: 'A whole request (an upload included) must be received within this',
+  },
+  headersTimeoutSeconds: {
+    env: 'AUDIUS_HEADERS_TIMEOUT_SECONDS',
+    default: '15',
+    doc: "A request's headers must arrive within this",
+  },
+  idleTimeoutSeconds: {
+    env: 'AUDIUS_IDLE_TIMEOUT_SECONDS',
+    default: '30',
+    doc: 'A connection that sends nothing for this long is closed',
+  },
+  uploadMinBytesPerSecond: {
+    env: 'AUDIUS_UPLOAD_MIN_BYTES_PER_SECOND',
+    default: '4096',
+    doc: 'An upload body slower than this over any idle-timeout window is cut (408 UPLOAD_TOO_SLOW)',
+  },
+  uploadsPerClient: {
+    env: 'AUDIUS_UPLOADS_PER_CLIENT',
+    default: '4',
+    doc: 'Uploads one client address may have in flight at once (429 TOO_MANY_UPLOADS past it)',
+  },
+  uploadsPerClientPerMinute: {
+    env: 'AUDIUS_UPLOADS_PER_CLIENT_PER_MINUTE',
+    default: '120',
+    doc: 'Uploads one client address may start a minute (429 TOO_MANY_UPLOADS past it; 0: no limit)',
+  },
+  uploadInFlightBytes: {
+    env: 'AUDIUS_UPLOAD_IN_FLIGHT_BYTES',
+    default: String(4 * 1024 ** 3),
+    doc: 'Upload bytes this node receives at once, all clients together (503 UPLOADS_BUSY past it)',
+  },
   // Read path (issue 14, README "Reads"): what a node keeps in memory to serve reads.
   readCacheMB: {
     env: 'AUDIUS_READ_CACHE_MB',
@@ -234,6 +301,20 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  natsTimeoutSeconds: number;
+  natsRetrySeconds: number;
+  tempMaxBytes: number;
+  jobsMaxBytes: number;
+  nodesMaxBytes: number;
+  delistMaxBytes: number;
+  streamMaxBytes: number;
+  requestTimeoutSeconds: number;
+  headersTimeoutSeconds: number;
+  idleTimeoutSeconds: number;
+  uploadMinBytesPerSecond: number;
+  uploadsPerClient: number;
+  uploadsPerClientPerMinute: number;
+  uploadInFlightBytes: number;
   readCacheMB: number;
   readCacheMaxFileKB: number;
   version: string;
@@ -327,6 +408,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    natsTimeoutSeconds: int(env, 'natsTimeoutSeconds', 1),
+    natsRetrySeconds: int(env, 'natsRetrySeconds', 0),
+    tempMaxBytes: int(env, 'tempMaxBytes', 1024 ** 2),
+    jobsMaxBytes: int(env, 'jobsMaxBytes', 1024 ** 2),
+    nodesMaxBytes: int(env, 'nodesMaxBytes', 64 * 1024),
+    delistMaxBytes: int(env, 'delistMaxBytes', 64 * 1024),
+    streamMaxBytes: int(env, 'streamMaxBytes', 1024 ** 2),
+    requestTimeoutSeconds: int(env, 'requestTimeoutSeconds', 1),
+    headersTimeoutSeconds: int(env, 'headersTimeoutSeconds', 1),
+    idleTimeoutSeconds: int(env, 'idleTimeoutSeconds', 1),
+    uploadMinBytesPerSecond: int(env, 'uploadMinBytesPerSecond', 0),
+    uploadsPerClient: int(env, 'uploadsPerClient', 1),
+    uploadsPerClientPerMinute: int(env, 'uploadsPerClientPerMinute', 0),
+    uploadInFlightBytes: int(env, 'uploadInFlightBytes', 1024 ** 2),
     readCacheMB: int(env, 'readCacheMB', 0),
     readCacheMaxFileKB: int(env, 'readCacheMaxFileKB', 0),
     version: packageVersion(),

@@ -35,6 +35,7 @@ export async function buildServices(
     config.natsUrl,
     `${config.nodeName} ${identity.address}`,
     config.natsReplicas,
+    { requestTimeoutMs: config.natsTimeoutSeconds * 1000, retryBudgetMs: config.natsRetrySeconds * 1000 },
   );
   try {
     await ensureNatsResources(nats, config);
@@ -65,6 +66,7 @@ export async function buildServices(
     const jobs = new JobStore(
       await nats.kvm.open(BUCKETS.jobs),
       new JobIndex(await nats.kvm.open(BUCKETS.jobsOpen), await nats.kvm.open(BUCKETS.jobsRecent)),
+      nats.retry,
     );
     repair = new Repairer({
       config,
