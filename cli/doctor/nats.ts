@@ -71,9 +71,8 @@ async function checkAssets(jsm: JetStreamManager, config: Config): Promise<Check
   const names = [
     STREAMS.JOBS.name,
     STREAMS.RESULTS.name,
-    `KV_${BUCKETS.jobs}`,
-    `KV_${BUCKETS.nodes}`,
-    `KV_${BUCKETS.delist}`,
+    // Every KV bucket of the table (the temp stores are object stores, named by a function).
+    ...Object.values(BUCKETS).flatMap((b) => (typeof b === 'string' ? [`KV_${b}`] : [])),
     ...Array.from({ length: config.tempBuckets }, (_, k) => `OBJ_${BUCKETS.temp(k)}`),
   ];
   const want = config.natsReplicas;
