@@ -35,6 +35,13 @@ export const healthyMembers = new Gauge({
   registers: [registry],
 });
 
+export const membershipRecordsRejected = new Counter({
+  name: 'storage_membership_records_rejected_total',
+  help: 'Records in KV nodes this node ignored, by reason (unsigned, bad_signature, wrong_key, bad_host, stale, malformed, too_large)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
 export const ownedShards = new Gauge({
   name: 'storage_owned_shards',
   help: 'Shards this node owns in its own ring',

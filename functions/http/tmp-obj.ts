@@ -1,6 +1,7 @@
 import { guardRead } from '../../shared/access/read-guard';
 import { StorageError } from '../../shared/errors';
 import { contentTypeOf } from '../../shared/http/serve-blob';
+import { fileNameOfTemp } from '../../shared/jobs/temp-names';
 import { TEMP_BUCKET_PATTERN } from '../../shared/nats/names';
 import { readTempObject } from '../../shared/nats/temp-objects';
 import { httpFunction } from '../../shared/runtime/http-function';
@@ -33,7 +34,7 @@ export const { route, handler } = httpFunction({
     const found = await readTempObject(s.nats, bucket, key);
     if (!found) throw new StorageError('NOT_FOUND', `No object ${key} in ${bucket}`);
     return reply
-      .type(contentTypeOf(key))
+      .type(contentTypeOf(fileNameOfTemp(key)))
       .header('Content-Length', String(found.info.size))
       .header(
         'Content-Disposition',

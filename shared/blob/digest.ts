@@ -37,6 +37,17 @@ export class DigestStream extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
+    // Stop at the first byte past the expected size: a sender that never stops (a hostile
+    // peer) must not fill the disk before the check at the end.
+    if (this.expectedSize !== undefined && this.bytes > this.expectedSize) {
+      done(
+        new StorageError(
+          'DIGEST_MISMATCH',
+          `size mismatch: more than the expected ${this.expectedSize} bytes`,
+        ),
+      );
+      return;
+    }
     done(null, chunk);
   }
 

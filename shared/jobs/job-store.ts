@@ -1,6 +1,9 @@
 import type { KV } from '@nats-io/kv';
 import { StorageError } from '../errors';
-import type { Job, JobStatus } from './types';
+import { DEFAULT_NATS_TIMINGS } from '../nats/connection';
+import { retryNats, type RetryPolicy } from '../nats/retry';
+import type { JobIndex } from './job-index';
+import { JOB_STATUS, type Job, type JobStatus } from './types';
 
 export interface JobPage {
   jobs: Job[];
@@ -11,17 +14,42 @@ export interface JobPage {
 /**
  * Job records in KV `jobs`, keyed by id. Every change is a compare-and-set on the entry's
  * revision (STYLE §7), so a progress update never overwrites a storer's record of a copy.
+ * Every call rides out transient JetStream faults (shared/nats/retry.ts): each is a read, a
+ * create or a compare-and-set, so repeating one is safe.
  */
 export class JobStore {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    /** Open and recent jobs (./job-index.ts); without it listings read every key. */
+    private readonly index?: JobIndex,
+    private readonly retry: RetryPolicy = { budgetMs: DEFAULT_NATS_TIMINGS.retryBudgetMs },
+  ) {}
 
   async create(job: Job): Promise<void> {
-    await this.kv.create(job.id, JSON.stringify(job));
+    // Indexed first: a job must never exist that the sweeper cannot find.
+    await this.index?.record(job.id, job.status);
+    const value = JSON.stringify(job);
+    await retryNats(this.retry, `create job ${job.id}`, async (attempt) => {
+      try {
+        await this.kv.create(job.id, value);
+      } catch (err) {
+        // A create whose answer was lost has landed: the retry finds our own record there.
+        if (attempt > 1 && (await this.kv.get(job.id))?.string() === value) return;
+        throw err;
+      }
+    });
   }
 
   async get(id: string): Promise<Job | null> {
-    const entry = await this.kv.get(id);
-    return entry && entry.operation === 'PUT' ? entry.json<Job>() : null;
+    return (await this.getWithTime(id))?.job ?? null;
+  }
+
+  /** The job and when its record was last written (the NATS server's time, ms). */
+  async getWithTime(id: string): Promise<{ job: Job; writtenAt: number } | null> {
+    const entry = await retryNats(this.retry, `read job ${id}`, () => this.kv.get(id));
+    return entry && entry.operation === 'PUT'
+      ? { job: entry.json<Job>(), writtenAt: entry.created.getTime() }
+      : null;
   }
 
   async require(id: string): Promise<Job> {
@@ -36,13 +64,17 @@ export class JobStore {
    */
   async update(id: string, change: (job: Job) => Job | null): Promise<Job> {
     for (let attempt = 0; ; attempt++) {
-      const entry = await this.kv.get(id);
+      const entry = await retryNats(this.retry, `read job ${id}`, () => this.kv.get(id));
       if (!entry || entry.operation !== 'PUT') throw new StorageError('JOB_NOT_FOUND', `No job ${id}`);
       const current = entry.json<Job>();
       const next = change(current);
       if (!next) return current;
       try {
-        await this.kv.update(id, JSON.stringify(next), entry.revision);
+        // A write whose answer was lost fails its retry on the revision: the loop re-reads.
+        await retryNats(this.retry, `update job ${id}`, () =>
+          this.kv.update(id, JSON.stringify(next), entry.revision),
+        );
+        if (next.status !== current.status) await this.index?.record(id, next.status);
         return next;
       } catch (err) {
         if (attempt >= 20 || !/wrong last sequence/i.test(String(err))) throw err;
@@ -50,16 +82,32 @@ export class JobStore {
     }
   }
 
-  /** Every job id, in no particular order (one request streams them all). */
+  /** Every job id ever made, in no particular order (one request streams them all). */
   async ids(): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(key);
-    return keys;
+    return retryNats(this.retry, 'list job ids', async () => {
+      const keys: string[] = [];
+      for await (const key of await this.kv.keys()) keys.push(key);
+      return keys;
+    });
   }
 
-  /** Newest first (ids sort by creation time), optionally only one status. */
+  /** Ids of the jobs not yet done or error (the open index; every id without one). */
+  async openIds(): Promise<string[]> {
+    return this.index ? this.index.openIds() : this.ids();
+  }
+
+  /**
+   * Newest first (ids sort by creation time), optionally only one status. Pages through the
+   * listing window (./job-index.ts), or the open jobs for `pending` / `in_progress`.
+   */
   async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
-    const keys = (await this.ids()).sort().reverse();
+    const open = options.status === JOB_STATUS.pending || options.status === JOB_STATUS.inProgress;
+    const ids = !this.index
+      ? await this.ids()
+      : open
+        ? await this.index.openIds()
+        : await this.index.recentIds();
+    const keys = ids.sort().reverse();
     const start = options.cursor ? keys.findIndex((k) => k < options.cursor!) : 0;
     const jobs: Job[] = [];
     let i = start < 0 ? keys.length : start;

@@ -2,6 +2,8 @@ import { StorageError } from '../errors';
 import { readTempObject } from '../nats/temp-objects';
 import type { JobDeps } from './deps';
 import { longTermKey } from './keys';
+import { resultsGone } from './settle-stalled';
+import { tempNameOf } from './temp-names';
 import { JOB_STATUS, type Job, type JobResult } from './types';
 
 export type StoreOutcome = 'done' | 'nothing-to-store';
@@ -23,7 +25,9 @@ export async function storeResults(s: JobDeps, id: string, signal: AbortSignal):
   const me = s.identity.address;
   const shard = job.results[0].shard;
   if (s.membership.ring().owners(shard).includes(me)) {
-    for (const result of job.results) await storeOne(s, result, signal);
+    const missing: JobResult[] = [];
+    for (const result of job.results) if (!(await storeOne(s, result, signal))) missing.push(result);
+    if (missing.length > 0) return settleMissing(s, id, missing);
     job = await s.jobs.update(id, (j) => recordHolder(j, me, s.membership.ring().owners(shard)));
   }
   if (job.status === JOB_STATUS.done) return 'done';
@@ -35,12 +39,40 @@ export async function storeResults(s: JobDeps, id: string, signal: AbortSignal):
   );
 }
 
-async function storeOne(s: JobDeps, result: JobResult, signal: AbortSignal): Promise<void> {
+/**
+ * Results this owner cannot copy because they left the temp store (expired, or removed). One
+ * that another node holds is copied from there by repair, so the storer keeps checking; one
+ * that no node holds can never be stored: the job ends `error` now instead of after every
+ * attempt (issue 15: a storer that gave up used to leave the job `in_progress` for good).
+ */
+async function settleMissing(s: JobDeps, id: string, missing: JobResult[]): Promise<StoreOutcome> {
+  const names = new Set(missing.map((r) => r.name));
+  let ended = false;
+  const job = await s.jobs.update(id, (j) => {
+    const orphans = j.results.filter((r) => names.has(r.name) && r.nodes.length === 0);
+    ended = orphans.length > 0 && j.status === JOB_STATUS.inProgress;
+    if (!ended) return null;
+    const reason = resultsGone(orphans.map((r) => r.name));
+    return { ...j, status: JOB_STATUS.error, error: reason, finished_at: new Date().toISOString() };
+  });
+  if (ended) {
+    s.log.error({ job: id, error: job.error }, 'job results lost before they were stored');
+    return 'nothing-to-store';
+  }
+  if (job.status === JOB_STATUS.done || job.status === JOB_STATUS.error) return 'nothing-to-store';
+  throw new StorageError(
+    'NOT_READY',
+    `job ${id}: ${[...names].join(', ')} left the temp store; another node holds them, repair copies them here`,
+  );
+}
+
+/** Copies one result into the long-term store; false when it is no longer in the temp store. */
+async function storeOne(s: JobDeps, result: JobResult, signal: AbortSignal): Promise<boolean> {
   const key = longTermKey(s.config.namespace, s.config.shardLength, result.name);
   const existing = await s.blob.head(key);
-  if (existing && existing.size === result.size && existing.sha256 === result.sha256) return;
-  const source = await readTempObject(s.nats, result.bucket, result.name, result.sha256);
-  if (!source) throw new StorageError('FILE_NOT_FOUND', `${result.name} is not in ${result.bucket} any more`);
+  if (existing && existing.size === result.size && existing.sha256 === result.sha256) return true;
+  const source = await readTempObject(s.nats, result.bucket, tempNameOf(result), result.sha256);
+  if (!source) return false;
   // put() verifies size and sha256 and leaves nothing behind on a mismatch.
   await s.blob.put(key, source.body, {
     contentType: result.content_type,
@@ -48,6 +80,7 @@ async function storeOne(s: JobDeps, result: JobResult, signal: AbortSignal): Pro
     size: result.size,
     signal,
   });
+  return true;
 }
 
 /**

@@ -4,9 +4,12 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeError, isStorageError, StorageError } from '../errors';
 import { SUBJECTS } from '../nats/names';
-import { putTempObject, readTempObject } from '../nats/temp-objects';
+import { retryNats } from '../nats/retry';
+import { deleteTempObject, putTempObject, readTempObject } from '../nats/temp-objects';
 import { shardOfId } from '../placement/mod';
 import type { JobDeps } from './deps';
+import { tempResultName } from './temp-names';
+import { runningHere, waitForLiveWorker } from './live-worker';
 import type { StepContext, StepEvent } from '../step';
 import type { TranscodeOutput } from '../transcode/types';
 import { JOB_STATUS, type Job, type JobResult, type Template } from './types';
@@ -49,6 +52,9 @@ export async function runTranscodeStep(
   if (!found) throw new StorageError('JOB_NOT_FOUND', `No job ${id}`, { permanent: true });
   if (found.template !== template)
     throw new StorageError('BAD_TEMPLATE', `Job ${id} is ${found.template}, not ${template}`);
+  // A redelivery while the job's worker is alive (its ackWait passed: a stalled event loop, a
+  // slow NATS) waits for that worker instead of claiming the job under it (issue 15).
+  await waitForLiveWorker(s, id, context.signal);
   if (event.attempt > event.maxAttempts) return giveUp(s, id, event);
 
   // Claimed inside the compare-and-set: a finished job, or one whose results are already in
@@ -63,6 +69,7 @@ export async function runTranscodeStep(
           stage: 'transcoding',
           started_at: new Date().toISOString(),
           transcode_worker_id: s.identity.address,
+          transcode_running: true,
           attempts: event.attempt,
           transcode_progress: 0,
         }
@@ -70,6 +77,17 @@ export async function runTranscodeStep(
   });
   if (!claimed)
     return job.stage === 'storing' && job.status === JOB_STATUS.inProgress ? announceResults(s, job) : job;
+  return runningHere(id, () => transcodeClaimed(s, job, event, context, transcode));
+}
+
+async function transcodeClaimed(
+  s: JobDeps,
+  job: Job,
+  event: StepEvent,
+  context: StepContext,
+  transcode: Transcode,
+): Promise<Job> {
+  const id = job.id;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
   const progress = throttledProgress(s, id);
   try {
@@ -88,13 +106,27 @@ export async function runTranscodeStep(
       onProgress: progress.report,
     });
     await progress.settle();
-    const results = await putResults(s, job, result.outputs);
-    // Another delivery that got here first keeps its record (and the storers' holders on it).
-    const stored = await s.jobs.update(id, (j) =>
-      isPastTranscoding(j)
-        ? null
-        : { ...j, probe: result.probe, results, stage: 'storing', transcode_progress: 1 },
-    );
+    const results = await putResults(s, job, result.outputs, event.attempt);
+    // Another delivery that got here first keeps its record (and the storers' holders on it);
+    // this attempt's results, under their own names, are then dropped.
+    let won = false;
+    const stored = await s.jobs.update(id, (j) => {
+      won = !isPastTranscoding(j);
+      return won
+        ? {
+            ...j,
+            probe: result.probe,
+            results,
+            stage: 'storing',
+            transcode_progress: 1,
+            transcode_running: false,
+          }
+        : null;
+    });
+    if (!won) {
+      await dropResults(s, results);
+      return stored;
+    }
     s.counters.jobsDone += 1;
     return stored.status === JOB_STATUS.inProgress ? announceResults(s, stored) : stored;
   } catch (err) {
@@ -119,19 +151,34 @@ async function giveUp(s: JobDeps, id: string, event: StepEvent): Promise<Job> {
   return s.jobs.update(id, (j) =>
     isPastTranscoding(j)
       ? null
-      : { ...j, status: JOB_STATUS.error, error: reason, finished_at: new Date().toISOString() },
+      : {
+          ...j,
+          status: JOB_STATUS.error,
+          error: reason,
+          finished_at: new Date().toISOString(),
+          transcode_running: false,
+        },
   );
 }
 
-/** Results go to the temp store (the storers copy them from there), digest checked. */
-async function putResults(s: JobDeps, job: Job, outputs: TranscodeOutputs): Promise<JobResult[]> {
+/**
+ * Results go to the temp store (the storers copy them from there), digest checked, each under
+ * this attempt's own name (./temp-names.ts).
+ */
+async function putResults(
+  s: JobDeps,
+  job: Job,
+  outputs: TranscodeOutputs,
+  attempt: number,
+): Promise<JobResult[]> {
   const shard = shardOfId(job.id, s.config.shardLength);
   const results: JobResult[] = [];
   for (const out of outputs) {
+    const tempName = tempResultName(out.fileName, attempt);
     const { sha256 } = await putTempObject(
       s.nats,
       job.source_info.bucket,
-      { name: out.fileName, description: out.variant },
+      { name: tempName, description: out.variant },
       fs.createReadStream(out.path),
     );
     if (sha256 !== out.sha256)
@@ -143,6 +190,7 @@ async function putResults(s: JobDeps, job: Job, outputs: TranscodeOutputs): Prom
       content_type: out.contentType,
       sha256: out.sha256,
       bucket: job.source_info.bucket,
+      temp_name: tempName,
       shard,
       ...(out.durationSeconds !== undefined ? { duration: out.durationSeconds } : {}),
       ...(out.width !== undefined ? { width: out.width, height: out.height } : {}),
@@ -152,11 +200,24 @@ async function putResults(s: JobDeps, job: Job, outputs: TranscodeOutputs): Prom
   return results;
 }
 
+/** A losing attempt's results: nobody will read them (the temp store's TTL is the fallback). */
+async function dropResults(s: JobDeps, results: JobResult[]): Promise<void> {
+  await Promise.all(
+    results.map((r) =>
+      deleteTempObject(s.nats, r.bucket, r.temp_name!).catch((err) =>
+        s.log.warn({ name: r.temp_name, err: describeError(err) }, 'could not drop a losing attempt'),
+      ),
+    ),
+  );
+}
+
 /** Tells every node's storer; the message id makes a repeat announcement a no-op. */
 async function announceResults(s: JobDeps, job: Job): Promise<Job> {
-  await s.nats.js.publish(SUBJECTS.result(job.template), JSON.stringify({ id: job.id }), {
-    msgID: `${job.id}.results`,
-  });
+  await retryNats(s.nats.retry, `announce job ${job.id}`, () =>
+    s.nats.js.publish(SUBJECTS.result(job.template), JSON.stringify({ id: job.id }), {
+      msgID: `${job.id}.results`,
+    }),
+  );
   return job;
 }
 
@@ -168,8 +229,18 @@ async function recordFailure(s: JobDeps, id: string, err: unknown, event: StepEv
   await s.jobs
     .update(id, (j) =>
       final
-        ? { ...j, status: JOB_STATUS.error, error: reason, finished_at: new Date().toISOString() }
-        : { ...j, error: `attempt ${event.attempt} of ${event.maxAttempts} failed: ${reason}; retrying` },
+        ? {
+            ...j,
+            status: JOB_STATUS.error,
+            error: reason,
+            finished_at: new Date().toISOString(),
+            transcode_running: false,
+          }
+        : {
+            ...j,
+            error: `attempt ${event.attempt} of ${event.maxAttempts} failed: ${reason}; retrying`,
+            transcode_running: false,
+          },
     )
     .catch((e) => s.log.error({ id, err: describeError(e) }, 'could not record the failure'));
 }

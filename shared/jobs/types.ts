@@ -41,6 +41,11 @@ export interface JobResult {
   sha256: string;
   /** Temp object store holding it until the storers copy it. */
   bucket: string;
+  /**
+   * Its object in that store: per attempt, `<name>.a<attempt>` (./temp-names.ts); absent in
+   * records made before, whose temp object is `name`. Internal: redacted for public callers.
+   */
+  temp_name?: string;
   shard: string;
   /** Seconds, for audio. */
   duration?: number;
@@ -75,6 +80,11 @@ export interface Job {
   transcode_worker_id?: string;
   /** Deliveries of the transcode step so far. */
   attempts: number;
+  /**
+   * True while `transcode_worker_id` runs an attempt (set by its claim, cleared when the
+   * attempt ends): a redelivery waits for a live worker instead of claiming the job again.
+   */
+  transcode_running?: boolean;
   /** `transcoding`, then `storing` once results are in the temp store. */
   stage?: 'transcoding' | 'storing';
   results: JobResult[];

@@ -1,7 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { KV, KvEntry } from '@nats-io/kv';
+import type { Identity } from '../identity/wallet';
 import type { Logger } from '../log';
-import { Ring } from '../placement/mod';
+import { membershipRecordsRejected } from '../metrics';
+import { Ring, type AssignmentMode } from '../placement/mod';
+import { signRecord, verifyRecord } from './signed-record';
 import type { Member, MembershipChange, NodeRecord } from './types';
 
 const HISTORY_LIMIT = 200;
@@ -10,11 +13,18 @@ export interface MembershipOptions {
   kv: KV;
   /** This node's record; absent for a read-only view (a function deployed alone on AWS). */
   self?: () => NodeRecord;
+  /** Signs this node's records (its address is the record's nodeId); required with `self`. */
+  identity?: Identity;
+  /** How far a record's signed `lastOk` may be from the NATS server's time (./signed-record.ts). */
+  recordWindowMs: number;
   heartbeatMs: number;
   /** A member whose last heartbeat is older than this is unhealthy. */
   healthTtlMs: number;
   shardLength: number;
   replicationFactor: number;
+  /** Network-wide placement settings (AUDIUS_PLACEMENT_ASSIGNMENT, AUDIUS_PLACEMENT_LOAD_BOUND). */
+  assignment?: AssignmentMode;
+  loadBound?: number;
   log: Logger;
 }
 
@@ -28,6 +38,7 @@ export class Membership extends EventEmitter {
   private readonly history: MembershipChange[] = [];
   private ringView: Ring;
   private healthyKey = '';
+  private ringKey = '';
   private changedAtMs = Date.now();
   private timers: NodeJS.Timeout[] = [];
   private watchStop?: () => void;
@@ -44,6 +55,10 @@ export class Membership extends EventEmitter {
   private selfId?: string;
   /** Local time this node last saw its own heartbeat come back through the watch. */
   private selfSeenAt = Date.now();
+  /** Signed `lastOk` of the last record taken from each node: older ones are replays. */
+  private readonly lastOkTaken = new Map<string, number>();
+  /** When a refusal was last logged, by key: a flood of forged records logs once a minute. */
+  private readonly refusalLogged = new Map<string, number>();
 
   constructor(private readonly options: MembershipOptions) {
     super();
@@ -75,7 +90,7 @@ export class Membership extends EventEmitter {
     await this.beating;
     const me = this.options.self();
     const leaving = this.options.kv
-      .put(me.nodeId, JSON.stringify({ ...me, leaving: true }))
+      .put(me.nodeId, this.signed({ ...me, leaving: true }))
       .catch(() => undefined);
     await Promise.race([leaving, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
@@ -110,18 +125,28 @@ export class Membership extends EventEmitter {
   }
 
   private ringOptions() {
-    return { shardLength: this.options.shardLength, replicationFactor: this.options.replicationFactor };
+    return {
+      shardLength: this.options.shardLength,
+      replicationFactor: this.options.replicationFactor,
+      assignment: this.options.assignment,
+      loadBound: this.options.loadBound,
+    };
   }
 
   private beat(): Promise<void> {
     if (!this.options.self || this.stopped) return this.beating;
     const me = this.options.self();
     this.selfId = me.nodeId;
-    this.beating = this.options.kv.put(me.nodeId, JSON.stringify(me)).then(
+    this.beating = this.options.kv.put(me.nodeId, this.signed(me)).then(
       () => undefined,
       (err) => this.options.log.warn({ err: String(err) }, 'heartbeat failed'),
     );
     return this.beating;
+  }
+
+  private signed(record: NodeRecord): string {
+    if (!this.options.identity) throw new Error('membership: a heartbeating node needs its identity');
+    return signRecord(this.options.identity, record);
   }
 
   /**
@@ -147,23 +172,46 @@ export class Membership extends EventEmitter {
     }
   }
 
+  /**
+   * Takes a record only when its node signed it (./signed-record.ts); anything else is ignored,
+   * logged and counted. A delete or purge of a key only drops a member that is already
+   * unhealthy: anyone who can write to KV `nodes` could otherwise knock a live node out of the
+   * ring until its next heartbeat (a leaving node says so in its own signed record).
+   */
   private apply(entry: KvEntry): void {
     if (entry.operation !== 'PUT') {
-      this.members.delete(entry.key);
-    } else {
-      try {
-        const record = entry.json<NodeRecord>();
-        const serverTime = entry.created.getTime();
-        if (entry.key === this.selfId) {
-          this.clockOffsetMs = Date.now() - serverTime;
-          this.selfSeenAt = Date.now();
-        }
-        this.members.set(entry.key, { ...record, healthy: false, seenAt: serverTime + this.clockOffsetMs });
-      } catch {
-        this.options.log.warn({ key: entry.key }, 'ignoring a malformed node record');
-      }
+      if (!this.members.get(entry.key)?.healthy) this.members.delete(entry.key);
+      this.evaluate();
+      return;
     }
+    const serverTime = entry.created.getTime();
+    const verdict = verifyRecord(entry.value, {
+      key: entry.key,
+      serverTimeMs: serverTime,
+      windowMs: this.options.recordWindowMs,
+      previousLastOkMs: this.lastOkTaken.get(entry.key),
+    });
+    if ('rejected' in verdict) {
+      this.refuse(entry.key, verdict.rejected, verdict.detail);
+      return;
+    }
+    const record = verdict.record;
+    this.lastOkTaken.set(entry.key, Date.parse(record.lastOk));
+    if (entry.key === this.selfId) {
+      this.clockOffsetMs = Date.now() - serverTime;
+      this.selfSeenAt = Date.now();
+    }
+    this.members.set(entry.key, { ...record, healthy: false, seenAt: serverTime + this.clockOffsetMs });
     this.evaluate();
+  }
+
+  private refuse(key: string, reason: string, detail: string): void {
+    membershipRecordsRejected.inc({ reason });
+    const now = Date.now();
+    if (now - (this.refusalLogged.get(key) ?? 0) < 60_000) return;
+    if (this.refusalLogged.size > 10_000) this.refusalLogged.clear();
+    this.refusalLogged.set(key, now);
+    this.options.log.warn({ key: key.slice(0, 100), reason, detail }, 'ignoring a membership record');
   }
 
   /**
@@ -185,41 +233,59 @@ export class Membership extends EventEmitter {
     void this.watch(this.watchGeneration);
   }
 
-  /** Recomputes health; when the healthy set changed, rebuilds the ring and records the change. */
+  /**
+   * Recomputes health; when the healthy set changed, records the change, and when the set
+   * of placement members (healthy, not draining, with their weights) changed, rebuilds the
+   * ring. A draining node leaving changes the healthy set but not the ring, so it restarts
+   * no grace period and moves nothing.
+   */
   private evaluate(): void {
     const now = Date.now();
     for (const m of this.members.values())
       m.healthy = !m.leaving && now - m.seenAt < this.options.healthTtlMs;
     const healthy = this.healthy();
-    const key = healthy.map((m) => `${m.nodeId}:${m.weight}`).join(',');
-    if (key === this.healthyKey) return;
+    const placed = healthy.filter((m) => m.draining !== true);
+    const healthyKey = healthy.map((m) => m.nodeId).join(',');
+    const ringKey = placed.map((m) => `${m.nodeId}:${weightOf(m)}`).join(',');
+    if (healthyKey === this.healthyKey && ringKey === this.ringKey) return;
+    this.healthyKey = healthyKey;
     const before = new Map(this.ringView.nodes.map((n) => [n.id, n.weight]));
-    const after = new Map(healthy.map((m) => [m.nodeId, m.weight > 0 ? m.weight : 1]));
-    this.healthyKey = key;
-    this.changedAtMs = now;
+    const after = new Map(placed.map((m) => [m.nodeId, weightOf(m)]));
     const joined = [...after.keys()].filter((id) => !before.has(id));
     const left = [...before.keys()].filter((id) => !after.has(id));
-    const reweighted = [...after].some(([id, w]) => before.has(id) && before.get(id) !== w);
-    if (reweighted) {
-      this.ringView = new Ring(
-        [...after].map(([id, weight]) => ({ id, weight })),
-        this.ringOptions(),
-      );
-    } else {
-      // A node's score for a shard never changes: joins and leaves update the table in place.
-      left.forEach((id) => this.ringView.leave(id));
-      joined.forEach((id) => this.ringView.join({ id, weight: after.get(id) }));
+    if (ringKey !== this.ringKey) {
+      this.ringKey = ringKey;
+      this.changedAtMs = now;
+      const reweighted = [...after].some(([id, w]) => before.has(id) && before.get(id) !== w);
+      if (reweighted) {
+        this.ringView = new Ring(
+          [...after].map(([id, weight]) => ({ id, weight })),
+          this.ringOptions(),
+        );
+      } else {
+        // A node's score for a shard never changes: joins and leaves update the table in place.
+        left.forEach((id) => this.ringView.leave(id));
+        joined.forEach((id) => this.ringView.join({ id, weight: after.get(id) }));
+      }
     }
     const change: MembershipChange = {
       at: new Date(now).toISOString(),
       joined,
       left,
-      healthy: [...after.keys()],
+      healthy: healthy.map((m) => m.nodeId),
       ringFingerprint: this.ringView.fingerprint(),
     };
     this.history.push(change);
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
-    this.options.log.info({ joined, left, healthy: after.size }, 'ring changed');
+    this.options.log.info(
+      { joined, left, healthy: healthy.length, placed: after.size },
+      'membership changed',
+    );
     this.emit('change', change);
   }
+}
+
+/** A record's weight as placement takes it: records come from peers, so anything odd counts as 1. */
+function weightOf(m: Member): number {
+  return typeof m.weight === 'number' && Number.isFinite(m.weight) && m.weight > 0 ? m.weight : 1;
 }

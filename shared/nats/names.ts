@@ -16,6 +16,9 @@ export const SUBJECTS = {
 
 export const BUCKETS = {
   jobs: 'jobs',
+  /** Jobs not yet done or error, and the jobs of the listing window (shared/jobs/job-index.ts). */
+  jobsOpen: 'jobs_open',
+  jobsRecent: 'jobs_recent',
   nodes: 'nodes',
   /** Takedowns (issue 11): file names and job ids every node refuses to serve. */
   delist: 'delist',

@@ -1,6 +1,7 @@
 import { mapLimit } from '../blob/concurrency';
 import { describeError } from '../errors';
 import { openTempStore } from '../nats/temp-objects';
+import { tempNameOf } from '../jobs/temp-names';
 import { JOB_STATUS, type Job, type JobResult } from '../jobs/types';
 import type { RepairContext } from './context';
 import { peerOf } from './peer-client';
@@ -85,7 +86,7 @@ async function auditJob(
 
 async function isGone(ctx: RepairContext, r: JobResult, signal: AbortSignal): Promise<boolean> {
   try {
-    const temp = await (await openTempStore(ctx.nats, r.bucket)).info(r.name);
+    const temp = await (await openTempStore(ctx.nats, r.bucket)).info(tempNameOf(r));
     if (temp && !temp.deleted) return false;
   } catch {
     return false; // cannot tell
@@ -109,7 +110,7 @@ function sourcesOf(ctx: RepairContext, r: JobResult, owners: string[]): Source[]
     const m = ctx.membership.get(id);
     return m?.healthy ? [{ peer: peerOf(m) }] : [];
   });
-  return [...peers, { tempBucket: r.bucket }];
+  return [...peers, { tempBucket: r.bucket, tempName: tempNameOf(r) }];
 }
 
 async function failJob(ctx: RepairContext, id: string, reason: string, report: AuditReport): Promise<void> {

@@ -2,6 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import { macNodeRequest } from '../access/node-mac';
 import { signNodeRequest } from '../access/node-request';
 import { StorageError } from '../errors';
+import { bodySnippet, readBoundedJson } from '../http/bounded-body';
 import type { Identity } from '../identity/wallet';
 import type { CatalogEntry } from './catalog';
 
@@ -121,7 +122,8 @@ export class PeerClient {
     signal?.addEventListener('abort', abort, { once: true });
     try {
       const response = await this.fetch(peer, path, controller, false);
-      return (await response.json()) as T;
+      // The timer above still runs: a peer that trickles its body is cut at timeoutMs.
+      return await readBoundedJson<T>(response, `${peer.host}${path}`);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', abort);
@@ -158,9 +160,9 @@ export class PeerClient {
         redirect: 'manual',
       });
       if (response.status !== 200 || !response.body) {
-        const text = await response.text().catch(() => '');
+        const text = await bodySnippet(response);
         const code = response.status === 404 ? 'FILE_NOT_FOUND' : 'STORAGE_UNAVAILABLE';
-        throw new StorageError(code, `${peer.host}${path}: ${response.status} ${text.slice(0, 200)}`);
+        throw new StorageError(code, `${peer.host}${path}: ${response.status} ${text}`);
       }
       return response;
     } catch (err) {

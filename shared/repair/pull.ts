@@ -10,7 +10,7 @@ import type { Peer } from './peer-client';
 import { repairMetrics } from './stats';
 
 /** Where a copy can come from: a peer that listed it, or the temp store the job recorded. */
-export type Source = { peer: Peer } | { tempBucket: string };
+export type Source = { peer: Peer } | { tempBucket: string; tempName: string };
 
 /**
  * Writes a verified copy of `entry` into this node's store from the first source that
@@ -64,7 +64,7 @@ async function open(
   signal: AbortSignal,
 ): Promise<Readable | null> {
   if ('peer' in source) return ctx.peers.openBlob(source.peer, entry.name, signal);
-  const temp = await readTempObject(ctx.nats, source.tempBucket, entry.name, entry.sha256);
+  const temp = await readTempObject(ctx.nats, source.tempBucket, source.tempName, entry.sha256);
   return temp?.body ?? null;
 }
 

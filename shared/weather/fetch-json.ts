@@ -1,4 +1,9 @@
-/** GETs a peer's JSON with a deadline; rejects on a non-2xx answer, a timeout or bad JSON. */
+import { readBoundedJson } from '../http/bounded-body';
+
+/**
+ * GETs a peer's JSON with a deadline covering the body too; rejects on a non-2xx answer, a
+ * timeout, bad JSON or a body past MAX_PEER_JSON_BYTES.
+ */
 export type FetchJson = (url: string, timeoutMs: number) => Promise<unknown>;
 
 export const fetchJson: FetchJson = async (url, timeoutMs) => {
@@ -7,7 +12,7 @@ export const fetchJson: FetchJson = async (url, timeoutMs) => {
     await res.body?.cancel();
     throw new Error(`${url} answered ${res.status}`);
   }
-  return res.json();
+  return readBoundedJson(res, url);
 };
 
 /** A short reason for the page: "timed out" rather than a stack. */

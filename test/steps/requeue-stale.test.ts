@@ -63,9 +63,9 @@ describe('stale-job sweeper', () => {
     const stale = await orphan(STALE_AFTER_MS + 60_000);
     const fresh = await orphan(1000);
     const before = await queued();
-    expect(await run()).toEqual({ requeued: [stale.id], stillQueued: 0, expired: [] });
+    expect(await run()).toEqual({ requeued: [stale.id], stillQueued: 0, expired: [], settled: [] });
     expect(await queued()).toBe(before + 1);
-    expect(await run()).toEqual({ requeued: [], stillQueued: 1, expired: [] });
+    expect(await run()).toEqual({ requeued: [], stillQueued: 1, expired: [], settled: [] });
     expect(await queued()).toBe(before + 1);
     expect((await s.jobs.require(fresh.id)).status).toBe('pending');
   });

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { handler as audioStep } from '../../functions/transcode/audio';
+import { handler as storeStep } from '../../functions/tasks/store-results';
+import { identityFromHex } from '../../shared/identity/wallet';
+import { requeueStaleJobs } from '../../shared/jobs/requeue-stale';
+import { STORE_STALL_MS, TRANSCODE_STALL_MS } from '../../shared/jobs/settle-stalled';
+import { tempResultName } from '../../shared/jobs/temp-names';
+import { runTranscodeStep } from '../../shared/jobs/transcode-step';
+import type { Job } from '../../shared/jobs/types';
+import { receiveUpload } from '../../shared/jobs/upload';
+import { createLogger } from '../../shared/log';
+import { deleteTempObject, readTempObject } from '../../shared/nats/temp-objects';
+import type { Services } from '../../shared/runtime/services';
+import type { StepContext, StepEvent } from '../../shared/step';
+import { randomKey } from '../harness/config';
+import { makeTone } from '../harness/media';
+import { startInProcessServices, type InProcessServices } from '../harness/services';
+
+/**
+ * Issue 15: every job ends `done` or `error` with a reason within a stated bound, and a
+ * duplicate delivery can neither run a job twice under a live worker nor overwrite the
+ * results the job record names.
+ */
+describe('jobs always end, and duplicate deliveries are safe', () => {
+  let node: InProcessServices;
+  let s: Services;
+  const context = (): StepContext => ({
+    functionName: 'test',
+    signal: new AbortController().signal,
+    log: createLogger('t', 'silent'),
+  });
+  const event = (id: string, attempt = 1): StepEvent<{ id: string }> => ({
+    stream: 'JOBS',
+    subject: 'jobs.audio',
+    sequence: 1,
+    data: { id },
+    attempt,
+    maxAttempts: 3,
+  });
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+  const upload = async (name: string): Promise<Job> => {
+    const bytes = fs.readFileSync(makeTone(node.dir, name, 1));
+    const boundary = 'jobs-end';
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n\r\n`,
+      ),
+      bytes,
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="template"\r\n\r\naudio\r\n--${boundary}--\r\n`,
+      ),
+    ]);
+    const [job] = await receiveUpload(
+      s,
+      { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      Readable.from([body]),
+    );
+    return job;
+  };
+
+  const tempBytes = async (bucket: string, name: string): Promise<Buffer | null> => {
+    const found = await readTempObject(s.nats, bucket, name);
+    if (!found) return null;
+    const chunks: Buffer[] = [];
+    for await (const c of found.body) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+
+  const waitUntil = async (check: () => Promise<boolean>, what: string) => {
+    const end = Date.now() + 20_000;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  beforeAll(async () => {
+    node = await startInProcessServices('jobs-end');
+    s = node.services;
+  });
+
+  afterAll(() => node?.stop());
+
+  test('a redelivery while the worker runs waits for it: one transcode, its results stored', async () => {
+    const job = await upload('twice.wav');
+    const first = audioStep(event(job.id, 1), context());
+    await waitUntil(async () => (await s.jobs.require(job.id)).transcode_running === true, 'claimed');
+    const second = await audioStep(event(job.id, 2), context());
+    const winner = await first;
+    expect(second).toEqual(winner);
+    expect(winner).toMatchObject({ attempts: 1, stage: 'storing', transcode_running: false });
+    expect(winner.results.map((r: any) => r.temp_name)).toEqual(
+      winner.results.map((r: any) => tempResultName(r.name, 1)),
+    );
+    expect(await storeStep(event(job.id), context())).toBe('done');
+  });
+
+  test('a claim by a worker that is gone is taken over at once', async () => {
+    const job = await upload('orphan.wav');
+    const gone = identityFromHex(randomKey()).address;
+    await s.jobs.update(job.id, (j) => ({
+      ...j,
+      status: 'in_progress',
+      stage: 'transcoding',
+      transcode_worker_id: gone,
+      transcode_running: true,
+      attempts: 1,
+    }));
+    const started = Date.now();
+    const done = await audioStep(event(job.id, 2), context());
+    expect(done).toMatchObject({ attempts: 2, stage: 'storing', transcode_worker_id: s.identity.address });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  test("a late attempt that loses the compare-and-set never overwrites the winner's results", async () => {
+    const job = await upload('race.wav');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const fake =
+      (bytes: Buffer) =>
+      async ({ job: j, workDir }: { job: Job; workDir: string }) => {
+        const file = path.join(workDir, 'out.mp3');
+        fs.writeFileSync(file, bytes);
+        return {
+          probe: {},
+          outputs: [
+            {
+              variant: '320' as const,
+              fileName: `${j.id}_320.mp3`,
+              path: file,
+              size: bytes.length,
+              contentType: 'audio/mpeg' as const,
+              sha256: sha(bytes),
+            },
+          ],
+        };
+      };
+    const slowBytes = Buffer.from('the slow attempt, another ffmpeg build');
+    const fastBytes = Buffer.from('the attempt that finished first');
+    // Attempt 1 is claimed and transcoding; its node then looks dead to the redelivery.
+    const late = runTranscodeStep(s, 'audio', event(job.id, 1), context(), async (input) => {
+      await held;
+      return fake(slowBytes)(input);
+    });
+    await waitUntil(async () => (await s.jobs.require(job.id)).transcode_running === true, 'claimed');
+    await s.jobs.update(job.id, (j) => ({ ...j, transcode_worker_id: identityFromHex(randomKey()).address }));
+    const won = await runTranscodeStep(s, 'audio', event(job.id, 2), context(), fake(fastBytes));
+    release();
+    const lost = await late;
+    expect(lost).toEqual(await s.jobs.require(job.id));
+    expect(won.results[0]).toMatchObject({
+      sha256: sha(fastBytes),
+      temp_name: tempResultName(won.results[0].name, 2),
+    });
+    expect(await tempBytes(job.source_info.bucket, tempResultName(won.results[0].name, 2))).toEqual(
+      fastBytes,
+    );
+    expect(await tempBytes(job.source_info.bucket, tempResultName(won.results[0].name, 1))).toBeNull();
+    expect(await storeStep(event(job.id), context())).toBe('done');
+    const stored = await s.blob.get(`0_${job.id.slice(-3)}/${job.id}_320.mp3`);
+    const chunks: Buffer[] = [];
+    for await (const c of stored!.body) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(fastBytes);
+  });
+
+  test('a storer whose results left the temp store, held by no node, ends the job in error at once', async () => {
+    const job = await upload('gone.wav');
+    const transcoded = await audioStep(event(job.id), context());
+    for (const r of transcoded.results) await deleteTempObject(s.nats, r.bucket, r.temp_name!);
+    expect(await storeStep(event(job.id), context())).toBe('nothing-to-store');
+    const ended = await s.jobs.require(job.id);
+    expect(ended.status).toBe('error');
+    expect(ended.error).toMatch(/left the temp store before any owner stored them/);
+  });
+
+  test('the sweeper ends a silent transcode in error after its bound, and not before', async () => {
+    const job = await upload('silent.wav');
+    await s.jobs.update(job.id, (j) => ({
+      ...j,
+      status: 'in_progress',
+      stage: 'transcoding',
+      transcode_worker_id: s.identity.address,
+      transcode_running: true,
+    }));
+    expect((await requeueStaleJobs(s, Date.now() + TRANSCODE_STALL_MS - 60_000)).settled).not.toContain(
+      job.id,
+    );
+    expect((await s.jobs.require(job.id)).status).toBe('in_progress');
+    const report = await requeueStaleJobs(s, Date.now() + TRANSCODE_STALL_MS + 1000);
+    expect(report.settled).toContain(job.id);
+    const ended = await s.jobs.require(job.id);
+    expect(ended.status).toBe('error');
+    expect(ended.error).toMatch(/no worker has touched the job for \d+ min/);
+    expect(await s.jobs.openIds()).not.toContain(job.id);
+  });
+
+  test('the sweeper ends a storing job its storers gave up on: done when every file has a copy', async () => {
+    const job = await upload('stuck.wav');
+    const transcoded = await audioStep(event(job.id), context());
+    // A copy on some node, but not on every owner, and the storers stopped trying.
+    await s.jobs.update(job.id, (j) => ({
+      ...j,
+      results: j.results.map((r) => ({ ...r, nodes: ['0x' + '2'.repeat(40)] })),
+    }));
+    expect(transcoded.stage).toBe('storing');
+    const report = await requeueStaleJobs(s, Date.now() + STORE_STALL_MS + 1000);
+    expect(report.settled).toContain(job.id);
+    expect((await s.jobs.require(job.id)).status).toBe('done');
+  });
+});
