@@ -282,7 +282,7 @@ async function storm100k(
 
 /**
  * The files, through the node's own store driver (sidecars and all), before the node starts.
- * The storm's files are hard links of one stored file under distinct names (data and
+ * The storm's files are hard links of a few stored files under distinct names (data and
  * sidecar: same inode, so the sidecar describes each): the cache holds one buffer per name
  * whatever the bytes, and 100,000 fsynced puts would take longer than the benchmark.
  */
@@ -294,16 +294,22 @@ async function seed(blobs: string): Promise<{ artwork: Stored; track: Stored; st
   };
   const artwork = await put(`${newId()}_150.jpg`, randomBytes(SMALL), 'image/jpeg');
   const track = await put(`${newId()}_320.mp3`, randomBytes(LARGE), 'audio/mpeg');
-  const template = await put(`${newId()}_150.jpg`, randomBytes(SMALL), 'image/jpeg');
   const sidecar = (key: string) => path.join(blobs, `${RESERVED_PREFIX}meta`, `${key}.json`);
-  const storm = [template];
-  for (let i = 1; i < STORM_FILES; i++) {
-    const name = `${newId()}_150.jpg`;
+  const storm: Stored[] = [];
+  let template: Stored | undefined;
+  for (let i = 0; i < STORM_FILES; i++) {
+    // 36 shards (the id's last 3 characters), not 46,656 directories of one file each.
+    const name = `${newId().slice(0, 22)}s0${(i % 36).toString(36)}_150.jpg`;
     const key = keyOf(name);
-    fs.mkdirSync(path.dirname(store.localPath(key)), { recursive: true });
-    fs.mkdirSync(path.dirname(sidecar(key)), { recursive: true });
-    fs.linkSync(store.localPath(template.key), store.localPath(key));
-    fs.linkSync(sidecar(template.key), sidecar(key));
+    // A new stored file every 30,000 names: a file system caps the links to one inode (ext4: 65,000).
+    if (i % 30_000 === 0) {
+      template = await put(name, randomBytes(SMALL), 'image/jpeg');
+    } else {
+      fs.mkdirSync(path.dirname(store.localPath(key)), { recursive: true });
+      fs.mkdirSync(path.dirname(sidecar(key)), { recursive: true });
+      fs.linkSync(store.localPath(template!.key), store.localPath(key));
+      fs.linkSync(sidecar(template!.key), sidecar(key));
+    }
     storm.push({ name, key });
   }
   await store.close();
