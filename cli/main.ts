@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../shared/paths';
 import { CliError, EXIT } from './exit-codes';
 import { registerCommands } from './commands';
+import { answerCompletion, isCompletionCall } from './completion';
 
 function program(): Command {
   const root = new Command('storage')
@@ -36,6 +37,7 @@ Examples:
 }
 
 async function main(): Promise<void> {
+  if (isCompletionCall(process.argv)) return answerCompletion(program());
   try {
     await program().parseAsync(process.argv);
   } catch (err) {

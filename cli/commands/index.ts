@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerArchiver } from './archiver';
+import { registerCompletion } from './completion';
 import { registerDoctor } from './doctor';
 import { registerGet } from './get';
 import { registerHealth } from './health';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerRepair(program);
   registerArchiver(program);
+  registerCompletion(program);
 }
