@@ -28,7 +28,8 @@ export function registerHealth(program: Command): void {
         'after',
         `
 A member is healthy when the node asked counts it healthy (a fresh heartbeat) and its own
-GET /storage/health answers 200. A member that left (stopped) counts as unhealthy.
+GET /storage/health answers 200. A member that left cleanly (its last record says leaving:
+the ring no longer expects it) is not counted; the last line names it as left out.
 
 Examples:
   storage health
@@ -37,9 +38,13 @@ Examples:
   ).action(async (_options: unknown, command: Command) => {
     const { client, out } = contextOf(command);
     const answer = await fetchNodes(client);
-    const nodes = await Promise.all(answer.nodes.map((m) => healthOf(m)));
+    const expected = answer.nodes.filter((m) => !m.leaving);
+    const leftOut = answer.nodes
+      .filter((m) => m.leaving)
+      .map((m) => ({ nodeId: m.nodeId, host: m.host, lastHeartbeat: new Date(m.seenAt).toISOString() }));
+    const nodes = await Promise.all(expected.map((m) => healthOf(m)));
     const healthy = nodes.every((n) => n.healthy);
-    if (out.json) out.data({ healthy, asked: answer.self, nodes });
+    if (out.json) out.data({ healthy, asked: answer.self, nodes, leftOut });
     else {
       for (const n of nodes) {
         const mark = n.healthy ? out.color.green('✓ healthy  ') : out.color.red('✗ unhealthy');
@@ -48,7 +53,10 @@ Examples:
           : (n.problem ?? '');
         out.line(`${mark} ${n.nodeId}  ${n.host}  ${detail}`);
       }
-      out.line(`${nodes.filter((n) => n.healthy).length} of ${nodes.length} healthy`);
+      const left = leftOut.map((m) => `${m.nodeId} (left cleanly ${ago(m.lastHeartbeat)})`).join(', ');
+      out.line(
+        `${nodes.filter((n) => n.healthy).length} of ${nodes.length} healthy${left ? `; left out: ${left}` : ''}`,
+      );
     }
     process.exitCode = healthy ? EXIT.ok : EXIT.problem;
   });
@@ -61,7 +69,7 @@ async function healthOf(member: Member): Promise<NodeHealth> {
     return {
       ...base,
       healthy: false,
-      problem: member.leaving ? `left (stopped), last heartbeat ${when}` : `no heartbeat since ${when}`,
+      problem: `no heartbeat since ${when}`,
     };
   }
   try {
