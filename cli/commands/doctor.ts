@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { contextOf, withCommonOptions } from '../context';
-import { EXIT, usageError } from '../exit-codes';
+import { EXIT } from '../exit-codes';
+import { loadEnvFile } from '../env-file';
 import type { Output } from '../output';
-import { errorText, type Check } from '../doctor/check';
+import type { Check } from '../doctor/check';
 
 export function registerDoctor(program: Command): void {
   withCommonOptions(
@@ -41,14 +42,6 @@ Examples:
       else print(checks, out);
       process.exitCode = healthy ? EXIT.ok : EXIT.problem;
     });
-}
-
-function loadEnvFile(file: string): void {
-  try {
-    process.loadEnvFile(file);
-  } catch (err) {
-    throw usageError(`--env-file ${file}: ${errorText(err)}`);
-  }
 }
 
 const MARK = { ok: '✓', warn: '!', fail: '✗', skip: '-' } as const;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerArchiver } from './archiver';
 import { registerCompletion } from './completion';
 import { registerDoctor } from './doctor';
+import { registerDrain } from './drain';
 import { registerGet } from './get';
 import { registerHealth } from './health';
 import { registerJob } from './job';
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
   registerHealth(program);
   registerDoctor(program);
   registerRepair(program);
+  registerDrain(program);
   registerArchiver(program);
   registerCompletion(program);
 }
