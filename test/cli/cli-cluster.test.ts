@@ -5,12 +5,14 @@ import { connect } from '@nats-io/transport-node';
 import { freePort } from '../../shared/local/ports';
 import { BUCKETS } from '../../shared/nats/names';
 import { getJson } from '../harness/http';
+import { natsLeftovers } from '../harness/inspect';
+import { randomKey } from '../harness/config';
 import sharp from 'sharp';
 import { makeTone, sha256Hex } from '../harness/media';
 import { startTestNats, type TestNats } from '../harness/nats';
 import { startTestNodes, type TestNodes } from '../harness/nodes';
 import { tempDir } from '../harness/temp';
-import { frames, runCli, runCliOnPty } from './run-cli';
+import { frames, interruptCliOnPty, runCli, runCliOnPty } from './run-cli';
 
 /**
  * The CLI against a real 3-node cluster (issue 17, "What it must show"): uploads through
@@ -80,7 +82,8 @@ describe('storage CLI on a 3-node cluster', () => {
     expect(job.status).toBe('done');
     expect(pick(job)).toEqual(pick(api));
     expect(job.results.map((r: any) => r.name).sort()).toEqual(
-      ['150', '480', '1000'].map((v) => `${job.id}_${v}.jpg`).sort(),
+      // The kept original is a result too (AUDIUS_KEEP_ORIGINALS, on by default).
+      ['150', '480', '1000', 'original'].map((v) => `${job.id}_${v}.jpg`).sort(),
     );
 
     const one = await runCli(['job', job.id, '--json', '--node', cluster.nodes[1].url]);
@@ -184,23 +187,86 @@ describe('storage CLI on a 3-node cluster', () => {
     expect(JSON.parse(viaEnv.stdout).nodes).toHaveLength(3);
   });
 
-  test('health: every node one line, exit 0; a stopped node makes it exit 1', async () => {
+  test('Ctrl-C during an upload: exit 130, no job, and nothing left in the temp stores', async () => {
+    // Five minutes of stereo WAV (~53 MB), so the upload is still in flight when Ctrl-C lands.
+    const big = makeTone(media.dir, 'long take.wav', 300, ['-ac', '2']);
+    const before = await natsLeftovers(nats.urls);
+    const uploading = (shown: string[]) =>
+      shown.some((f) => f.startsWith('long take.wav') && /\supload\s/.test(f) && /\s[1-9]\d?%/.test(f));
+    const run = await interruptCliOnPty(['upload', big, '-t', 'audio', '--node', base], uploading);
+    expect(run.interrupted).toBe(true);
+    expect(run.code).toBe(130);
+    expect(frames(run.stdout).join('\n')).toMatch(/storage: interrupted: uploads in flight were stopped/);
+    expect((await natsLeftovers(nats.urls)).jobs).toBe(before.jobs);
+    // The node deletes the partial temp object once it sees the request end.
+    await waitUntil(async () => {
+      const now = await natsLeftovers(nats.urls);
+      return now.tempObjects === before.tempObjects && now.tempBytes === before.tempBytes;
+    });
+    expect((await natsLeftovers(nats.urls)).jobs).toBe(before.jobs);
+    const { body: listed } = await getJson(`${base}/storage/jobs?limit=500`);
+    expect(JSON.stringify(listed)).not.toContain('long take');
+  });
+
+  test('drain on|status|off, signed with the node’s delegate key; a stranger’s key is refused', async () => {
+    const node = cluster.nodes[1];
+    const asNode = { AUDIUS_DELEGATE_PRIVATE_KEY: node.env.AUDIUS_DELEGATE_PRIVATE_KEY };
+    const stranger = await runCli(['drain', 'on', '--node', node.url], {
+      AUDIUS_DELEGATE_PRIVATE_KEY: randomKey(),
+    });
+    expect(stranger.code).toBe(4);
+    expect(stranger.stderr).toMatch(/^storage: \/drain answered 403 SIGNATURE_SIGNER_NOT_ALLOWED/);
+    const keyless = await runCli(['drain', 'on', '--node', node.url], {
+      AUDIUS_DELEGATE_PRIVATE_KEY: '',
+      AUDIUS_DATA_DIR: media.dir,
+    });
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toMatch(/^storage: no signing key for the drain request \(.*delegate\.key/);
+
+    const on = await runCli(['drain', 'on', '--json', '--node', node.url], asNode);
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.stdout).status.draining).toBe(true);
+    const { body: api } = await getJson(`${node.url}/storage/drain`);
+    expect(api.status.draining).toBe(true);
+    const status = await runCli(['drain', 'status', '--json', '--node', node.url]);
+    expect(status.code).toBe(JSON.parse(status.stdout).status.safeToRemove ? 0 : 1);
+    const off = await runCli(['drain', 'off', '--node', node.url], asNode);
+    expect(off.code).toBe(0);
+    expect(off.stdout).toMatch(/: not draining\n$/);
+    expect((await getJson(`${node.url}/storage/drain`)).body.status.draining).toBe(false);
+  });
+
+  test('health: every node one line, exit 0; a node that left cleanly is left out; a killed one makes it exit 1', async () => {
     const all = await runCli(['health', '--node', base]);
     expect(all.code).toBe(0);
     expect(all.stdout.trimEnd().split('\n')).toHaveLength(4);
     expect(all.stdout).toMatch(/3 of 3 healthy\n$/);
 
-    const stopped = cluster.nodes[2];
-    const stoppedId = (await getJson(`${stopped.url}/storage/health`)).body.nodeId;
+    const [, killed, stopped] = cluster.nodes;
+    const idOf = async (n: { url: string }) =>
+      (await getJson(`${n.url}/storage/health`)).body.nodeId as string;
+    const [killedId, stoppedId] = [await idOf(killed), await idOf(stopped)];
     await stopped.stop(10_000);
+    await waitUntil(async () =>
+      (await getJson(`${base}/storage/nodes`)).body.nodes.some((m: any) => m.leaving),
+    );
+    const clean = await runCli(['health', '--json', '--node', base]);
+    expect(clean.code).toBe(0);
+    const cleanReport = JSON.parse(clean.stdout);
+    expect(cleanReport.healthy).toBe(true);
+    expect(cleanReport.nodes.map((n: any) => n.nodeId)).not.toContain(stoppedId);
+    expect(cleanReport.leftOut.map((n: any) => n.nodeId)).toEqual([stoppedId]);
+    const cleanText = await runCli(['health', '--node', base]);
+    expect(cleanText.stdout).toMatch(
+      new RegExp(`2 of 2 healthy; left out: ${stoppedId} \\(left cleanly .*\\)\n$`),
+    );
+
+    await killed.kill();
     const after = await runCli(['health', '--json', '--node', base]);
     expect(after.code).toBe(1);
     const report = JSON.parse(after.stdout);
     expect(report.healthy).toBe(false);
-    expect(report.nodes.filter((n: any) => !n.healthy).map((n: any) => n.nodeId)).toEqual([stoppedId]);
-    const text = await runCli(['health', '--node', base]);
-    expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(new RegExp(`✗ unhealthy ${stoppedId} .* left \\(stopped\\)`));
+    expect(report.nodes.filter((n: any) => !n.healthy).map((n: any) => n.nodeId)).toEqual([killedId]);
   });
 });
 

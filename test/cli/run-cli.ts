@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../shared/paths';
 
@@ -54,6 +54,36 @@ export function runCliOnPty(
         resolve({ code, stdout, stderr });
       },
     );
+  });
+}
+
+/**
+ * Like runCliOnPty, and types Ctrl-C on the terminal (the pty turns it into SIGINT for the
+ * CLI, as for a person) as soon as `when` holds for the frames drawn so far.
+ */
+export function interruptCliOnPty(
+  args: string[],
+  when: (shown: string[]) => boolean,
+  timeoutMs = 90_000,
+): Promise<CliRun & { interrupted: boolean }> {
+  const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      env: { ...process.env, STORAGE_NODE_URL: '', COLUMNS: '160' },
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!interrupted && when(frames(stdout))) {
+        interrupted = true;
+        child.stdin.write('\x03');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, interrupted }));
   });
 }
 
