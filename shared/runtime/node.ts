@@ -24,7 +24,14 @@ export interface RunningNode {
 export async function startNode(config: Config, manifest: Manifest, log: Logger): Promise<RunningNode> {
   const services = await buildServices(config, log);
   provideServices(services);
-  const app = createApp({ logger: log });
+  const app = createApp({
+    logger: log,
+    timeouts: {
+      requestMs: config.requestTimeoutSeconds * 1000,
+      headersMs: config.headersTimeoutSeconds * 1000,
+      idleMs: config.idleTimeoutSeconds * 1000,
+    },
+  });
   let workers: Workers | undefined;
   const stop = async () => {
     // Leave first, so peers stop redirecting here, then let in-flight requests and steps finish.
