@@ -34,11 +34,11 @@ export const { route, handler } = httpFunction({
       throw err;
     }
     try {
-      const guarded = guardUploadRate(
-        body,
-        s.config.uploadMinBytesPerSecond,
-        s.config.idleTimeoutSeconds * 1000,
-      );
+      // A JSON body arrives parsed (no stream): receiveUpload refuses it as NOT_MULTIPART.
+      const guarded =
+        typeof body?.pipe === 'function'
+          ? guardUploadRate(body, s.config.uploadMinBytesPerSecond, s.config.idleTimeoutSeconds * 1000)
+          : body;
       const jobs = await receiveUpload(s, request.headers, guarded, wallet);
       return reply.status(200).send(jobs);
     } finally {
