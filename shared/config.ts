@@ -4,6 +4,7 @@ import { StorageError } from './errors';
 import { packageVersion } from './paths';
 import { parseReadPolicy, type ReadPolicy } from './access/policy';
 import { uploadMode, type UploadMode } from './access/upload-mode';
+import { ASSIGNMENT_MODES, type AssignmentMode } from './placement/types';
 import { hostUrlProblem } from './membership/host-url';
 
 /**
@@ -125,6 +126,32 @@ export const CONFIG_SPEC = {
     env: 'AUDIUS_NODE_SIGNATURE_WINDOW_SECONDS',
     default: '60',
     doc: 'Node-to-node request signatures older (or newer) than this are refused',
+  },
+  // Placement operations (issue 18, docs/placement.md): assignment mode, weights, drain.
+  placementAssignment: {
+    env: 'AUDIUS_PLACEMENT_ASSIGNMENT',
+    default: 'rendezvous',
+    doc: 'How shards are assigned: `rendezvous` or `bounded` (rendezvous with bounded loads); network-wide, like the shard length',
+  },
+  placementLoadBound: {
+    env: 'AUDIUS_PLACEMENT_LOAD_BOUND',
+    default: '0.04',
+    doc: '`bounded` only: ε, no node holds more than (1 + ε) × its weighted share of shard replicas; network-wide',
+  },
+  placementWeight: {
+    env: 'AUDIUS_PLACEMENT_WEIGHT',
+    default: '1',
+    doc: "This node's placement weight: a number > 0, or `capacity` (its blob store's size in TB, at most AUDIUS_PLACEMENT_WEIGHT_MAX; 1 when unknown)",
+  },
+  placementWeightMax: {
+    env: 'AUDIUS_PLACEMENT_WEIGHT_MAX',
+    default: '16',
+    doc: 'Largest weight `AUDIUS_PLACEMENT_WEIGHT=capacity` gives',
+  },
+  drain: {
+    env: 'AUDIUS_DRAIN',
+    default: 'false',
+    doc: 'Start this node draining (it owns no shards; kept until every file it holds is on R other owners); also set by the signed `POST /storage/drain`',
   },
   // Hardening (issue 15, README "Hardening").
   jobListingDays: {
@@ -301,6 +328,12 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  placementAssignment: AssignmentMode;
+  placementLoadBound: number;
+  /** A fixed weight, or `capacity`: follow the blob store's size (shared/drain/weight.ts). */
+  placementWeight: number | 'capacity';
+  placementWeightMax: number;
+  drain: boolean;
   natsTimeoutSeconds: number;
   natsRetrySeconds: number;
   tempMaxBytes: number;
@@ -351,6 +384,30 @@ function bool(env: NodeJS.ProcessEnv, key: Key): boolean {
   if (text !== 'true' && text !== 'false')
     throw new StorageError('BAD_CONFIG', `${CONFIG_SPEC[key].env}=${text}: expected true or false`);
   return text === 'true';
+}
+
+/** A finite number > 0 (or ≥ 0 with `zero`). */
+function positive(env: NodeJS.ProcessEnv, key: Key, zero = false): number {
+  const text = raw(env, key);
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero) || text.trim() === '') {
+    throw new StorageError(
+      'BAD_CONFIG',
+      `${CONFIG_SPEC[key].env}=${text}: expected a number ${zero ? '>= 0' : '> 0'}`,
+    );
+  }
+  return n;
+}
+
+function assignment(env: NodeJS.ProcessEnv): AssignmentMode {
+  const text = raw(env, 'placementAssignment');
+  if (!ASSIGNMENT_MODES.includes(text as AssignmentMode)) {
+    throw new StorageError(
+      'BAD_CONFIG',
+      `${CONFIG_SPEC.placementAssignment.env}=${text}: expected ${ASSIGNMENT_MODES.join(' or ')}`,
+    );
+  }
+  return text as AssignmentMode;
 }
 
 /** AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse). */
@@ -408,6 +465,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    placementAssignment: assignment(env),
+    placementLoadBound: positive(env, 'placementLoadBound', true),
+    placementWeight:
+      raw(env, 'placementWeight') === 'capacity' ? 'capacity' : positive(env, 'placementWeight'),
+    placementWeightMax: positive(env, 'placementWeightMax'),
+    drain: bool(env, 'drain'),
     natsTimeoutSeconds: int(env, 'natsTimeoutSeconds', 1),
     natsRetrySeconds: int(env, 'natsRetrySeconds', 0),
     tempMaxBytes: int(env, 'tempMaxBytes', 1024 ** 2),

@@ -57,6 +57,15 @@ export const ERRORS = {
     message: 'A delist request at least as new has already been applied to this name',
   },
   DELISTED: { status: 403, message: 'This content has been taken down' },
+  DRAIN_BAD_REQUEST: {
+    status: 400,
+    message: 'A drain request has "type": "storage-drain", the node it is for and an action',
+  },
+  DRAIN_WRONG_NODE: { status: 400, message: 'This drain request is for another node' },
+  DRAIN_REPLAYED: {
+    status: 409,
+    message: 'A drain request at least as new has already been applied to this node',
+  },
   NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   JOB_NOT_FOUND: { status: 404, message: 'No such job' },

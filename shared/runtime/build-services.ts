@@ -9,6 +9,7 @@ import { Membership } from '../membership/membership';
 import { selfRecord, type NodeCounters } from '../membership/self-record';
 import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
+import { DrainState } from '../drain/state';
 import { Catalog } from '../repair/catalog';
 import { PeerClient } from '../repair/peer-client';
 import { Repairer } from '../repair/repairer';
@@ -41,6 +42,7 @@ export async function buildServices(
     await ensureNatsResources(nats, config);
     const startedAt = Date.now();
     const counters: NodeCounters = { jobsDone: 0 };
+    const drain = DrainState.inDataDir(config.dataDir, config.drain);
     let membership: Membership | undefined = undefined;
     let repair: Repairer | undefined = undefined;
     const self = selfRecord(
@@ -50,6 +52,7 @@ export async function buildServices(
       () => membership!.ring(),
       counters,
       () => repair?.status(),
+      drain,
     );
     membership = new Membership({
       kv: await nats.kvm.open(BUCKETS.nodes),
@@ -60,6 +63,8 @@ export async function buildServices(
       healthTtlMs: config.healthTtlSeconds * 1000,
       shardLength: config.shardLength,
       replicationFactor: config.replicationFactor,
+      assignment: config.placementAssignment,
+      loadBound: config.placementLoadBound,
       log,
     });
     await membership.start();
@@ -80,6 +85,7 @@ export async function buildServices(
       peers: new PeerClient(identity, config.peerTimeoutSeconds * 1000),
       pullLimiter: megabytesPerSecond(config.repairMaxMBps),
       stats: emptyStats(),
+      drain,
     });
     if (options.member !== false) repair.start();
     const reads = new ReadCache(blob, {
@@ -99,6 +105,7 @@ export async function buildServices(
       repair,
       counters,
       startedAt,
+      drain,
     };
   } catch (err) {
     await nats.nc.close();

@@ -44,16 +44,16 @@ export interface Expected {
 }
 
 /**
- * Where the files stand against placement over `live` (node ids → blobs dirs): files missing
- * from an owner (or with a wrong digest), and copies on non-owners.
+ * Where the files stand against placement over `live` (node ids → blobs dirs, weights): files
+ * missing from an owner (or with a wrong digest), and copies on non-owners.
  */
 export function placementGaps(
   files: Map<string, string>,
-  live: { id: string; blobs: string }[],
+  live: { id: string; blobs: string; weight?: number }[],
   replicationFactor: number,
 ): { missing: string[]; extra: string[] } {
   const ring = new Ring(
-    live.map((n) => ({ id: n.id })),
+    live.map((n) => ({ id: n.id, weight: n.weight })),
     { shardLength: 3, replicationFactor },
   );
   const held = new Map(live.map((n) => [n.id, holdings(n.blobs)]));
@@ -86,10 +86,10 @@ export async function eventually(
   }
 }
 
-/** Distinct small JPEGs (each its own colour), written to `dir`. */
-export async function makeImages(dir: string, count: number, prefix = 'img'): Promise<string[]> {
+/** Distinct small JPEGs (each its own colour), written to `dir`; `start` continues a series. */
+export async function makeImages(dir: string, count: number, prefix = 'img', start = 0): Promise<string[]> {
   const files: string[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = start; i < start + count; i++) {
     const file = path.join(dir, `${prefix}${i}.jpg`);
     await sharp({
       create: {
