@@ -67,6 +67,7 @@ export const ERRORS = {
   DIGEST_MISMATCH: { status: 422, message: 'The content does not match its expected sha256 or size' },
   TRANSCODE_FAILED: { status: 422, message: 'The file could not be transcoded' },
   NOT_READY: { status: 503, message: 'The node is not ready' },
+  TOO_MANY_EVENT_STREAMS: { status: 503, message: 'Too many event streams are open on this node' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'The blob store is unavailable' },
   UNSUPPORTED_OPERATION: { status: 501, message: 'The storage driver does not support this operation' },
   BAD_CONFIG: { status: 500, message: 'Invalid configuration' },

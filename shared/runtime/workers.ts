@@ -33,6 +33,7 @@ export async function startWorkers(services: Services, manifest: Manifest, log: 
           log,
           nodeId: services.identity.address,
           timeoutSeconds: spec.timeoutSeconds,
+          mayPull: () => services.membership.get(services.identity.address)?.healthy === true,
         });
         shims.push(shim);
       }
