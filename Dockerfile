@@ -22,6 +22,8 @@ FROM build AS dev
 ENV NODE_ENV=development
 CMD ["node", "dist/bin/storage-node.js"]
 
+# Listening on 0.0.0.0, a node refuses to start without AUDIUS_HOST: the public URL peers and
+# clients reach it at (issue 15; they would otherwise be redirected to its 127.0.0.1).
 FROM build AS runtime
 ENV NODE_ENV=production \
     AUDIUS_LISTEN_HOST=0.0.0.0 \

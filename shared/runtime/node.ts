@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config';
+import { isLoopback, type Config } from '../config';
 import type { Logger } from '../log';
 import { access, stopAccess } from '../access/access';
 import { createApp, mountRoute } from './app';
@@ -67,7 +67,15 @@ export async function startNode(config: Config, manifest: Manifest, log: Logger)
     }
     workers = await startWorkers(services, manifest, log);
     const url = await app.listen({ port: config.port, host: config.listenHost });
-    log.info({ node: services.identity.address, url, storage: services.blob.displayUrl }, 'node ready');
+    log.info(
+      { node: services.identity.address, url, host: config.host, storage: services.blob.displayUrl },
+      'node ready',
+    );
+    if (!isLoopback(config.listenHost) && isLoopback(new URL(config.host).hostname))
+      log.warn(
+        { host: config.host, listen: config.listenHost },
+        'AUDIUS_HOST is a loopback address while this node listens beyond it: peers will redirect clients to it; set the public URL',
+      );
     return { services, app, url, stop };
   } catch (err) {
     await stop();
