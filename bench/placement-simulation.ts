@@ -6,23 +6,36 @@
  * only the timings vary.
  */
 import { performance } from 'node:perf_hooks';
-import { allShards, Ring, shardIndex, shardOfId, type NodeSpec } from '../shared/placement/mod';
+import {
+  allShards,
+  DEFAULT_LOAD_BOUND,
+  Ring,
+  shardIndex,
+  shardOfId,
+  type AssignmentMode,
+  type NodeSpec,
+} from '../shared/placement/mod';
 import { shardMixTable } from '../shared/placement/score';
 
 const FILES = 1_000_000;
-const SIZES = [10, 70, 100, 1000];
-const SHARD_LENGTHS = [3, 4];
+const SIZES = [10, 70, 300, 1000];
+// Length 4 rows (the other way to balance 1,000 nodes) are in docs/placement.md from an earlier run.
+const SHARD_LENGTHS = [3];
+const MODES: AssignmentMode[] = ['rendezvous', 'bounded'];
 const R = 3;
 const LOOKUPS = 200_000;
 const CHURN_SAMPLES = 5;
 
 interface Row {
   shardLength: number;
+  assignment: AssignmentMode;
   nodes: number;
   replicasPerNode: { mean: number; maxOverMean: number };
   files: { maxOverMean: number; minOverMean: number; cv: number; idealCv: number };
   joinMoved: number;
   leaveMoved: number;
+  reweightMoved: number;
+  reweightIdeal: number;
   buildMs: number;
   joinMs: number;
   leaveMs: number;
@@ -105,32 +118,54 @@ function stats(values: Float64Array): { mean: number; max: number; min: number; 
   return { mean, max: Math.max(...values), min: Math.min(...values), sd };
 }
 
-function filesIn(shards: string[], counts: Uint32Array, len: number): number {
-  return shards.reduce((sum, shard) => sum + counts[shardIndex(shard, len)], 0);
+/** Every shard's owners, for comparing a ring before and after a change. */
+function snapshot(ring: Ring): string[][] {
+  return allShards(ring.shardLength).map((shard) => ring.owners(shard));
 }
 
-/** Join then leave a few newcomers, leave then re-join a few members: moved fraction and times. */
+/** Share of all files that need a new copy: per shard, its files × owners it did not have before. */
+function movedShare(before: string[][], after: string[][], counts: Uint32Array): number {
+  let copies = 0;
+  for (let s = 0; s < before.length; s++) {
+    const old = new Set(before[s]);
+    for (const owner of after[s]) if (!old.has(owner)) copies += counts[s];
+  }
+  return copies / FILES;
+}
+
+/**
+ * Join then leave a few newcomers, leave then re-join a few members, and double one
+ * member's weight: the share of files copied, and the update times.
+ */
 function churn(ring: Ring, members: NodeSpec[], counts: Uint32Array, rand: () => number) {
   const join = { moved: [] as number[], ms: [] as number[] };
   const leave = { moved: [] as number[], ms: [] as number[] };
   for (let k = 0; k < CHURN_SAMPLES; k++) {
     const newcomer = address(rand);
-    const [joined, joinMs] = time(() => ring.join(newcomer));
-    join.moved.push(filesIn(joined, counts, ring.shardLength) / FILES);
+    let before = snapshot(ring);
+    const [, joinMs] = time(() => ring.join(newcomer));
+    join.moved.push(movedShare(before, snapshot(ring), counts));
     join.ms.push(joinMs);
     ring.leave(newcomer);
     const leaver = members[Math.floor(rand() * members.length)];
-    const [left, leaveMs] = time(() => ring.leave(leaver.id));
-    leave.moved.push(filesIn(left, counts, ring.shardLength) / FILES);
+    before = snapshot(ring);
+    const [, leaveMs] = time(() => ring.leave(leaver.id));
+    leave.moved.push(movedShare(before, snapshot(ring), counts));
     leave.ms.push(leaveMs);
     ring.join(leaver);
   }
+  // A weight change rebuilds the ring (shared/membership does the same).
+  const heavier = members.map((m, i) => (i === 0 ? { ...m, weight: 2 } : m));
+  const reweightMoved = movedShare(snapshot(ring), snapshot(new Ring(heavier, ring.options)), counts);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
     joinMoved: mean(join.moved),
     joinMs: median(join.ms),
     leaveMoved: mean(leave.moved),
     leaveMs: median(leave.ms),
+    reweightMoved,
+    // The node's share of R copies grows from 1/n to 2/(n+1) of all files.
+    reweightIdeal: Math.min(1, R * (2 / (members.length + 1))) - Math.min(1, R / members.length),
   };
 }
 
@@ -144,14 +179,21 @@ function lookupMicros(ring: Ring, names: string[]): number {
   return (ms * 1000) / names.length;
 }
 
-function simulate(len: number, n: number, counts: Uint32Array, names: string[]): Row {
+function simulate(
+  len: number,
+  assignment: AssignmentMode,
+  n: number,
+  counts: Uint32Array,
+  names: string[],
+): Row {
   const rand = prng(n * 10 + len);
   const members: NodeSpec[] = Array.from({ length: n }, () => ({ id: address(rand) }));
+  const options = { shardLength: len, replicationFactor: R, assignment };
   const builds = len === 3 ? 3 : 1;
   let ring = new Ring([]);
   const buildTimes: number[] = [];
   for (let b = 0; b < builds; b++) {
-    const [built, ms] = time(() => new Ring(members, { shardLength: len, replicationFactor: R }));
+    const [built, ms] = time(() => new Ring(members, options));
     ring = built;
     buildTimes.push(ms);
   }
@@ -161,6 +203,7 @@ function simulate(len: number, n: number, counts: Uint32Array, names: string[]):
   const filesPerShard = FILES / counts.length;
   return {
     shardLength: len,
+    assignment,
     nodes: n,
     replicasPerNode: { mean: rep.mean, maxOverMean: rep.max / rep.mean },
     // A perfect random placement: each node's load sums ~m shards of Poisson(λ) files, so
@@ -177,25 +220,52 @@ function simulate(len: number, n: number, counts: Uint32Array, names: string[]):
   };
 }
 
+/** The bounded mode's trade between balance and movement at 1,000 nodes, by ε. */
+function loadBoundSweep(counts: Uint32Array): string[] {
+  const lines = [
+    '| ε | replicas max/mean | moved on join / ideal | moved on leave / ideal | build ms |',
+    '|---|---|---|---|---|',
+  ];
+  for (const loadBound of [0.02, DEFAULT_LOAD_BOUND, 0.1, 0.2]) {
+    const rand = prng(1000 * 10 + 3);
+    const members: NodeSpec[] = Array.from({ length: 1000 }, () => ({ id: address(rand) }));
+    const [ring, ms] = time(() => new Ring(members, { assignment: 'bounded', loadBound }));
+    const rep = stats(loads(ring, counts).replicas);
+    const c = churn(ring, members, counts, rand);
+    lines.push(
+      `| ${loadBound} | ${(rep.max / rep.mean).toFixed(3)} | ${(c.joinMoved / (R / 1001)).toFixed(2)} | ${(c.leaveMoved / (R / 1000)).toFixed(2)} | ${ms.toFixed(0)} |`,
+    );
+  }
+  return lines;
+}
+
 function weightedCheck(): string[] {
   const rand = prng(7);
   const nodes: NodeSpec[] = Array.from({ length: 100 }, (_, i) => ({
     id: address(rand),
     weight: i < 10 ? 2 : 1,
   }));
-  const [ring, ms] = time(() => new Ring(nodes));
-  const heavy = nodes.slice(0, 10).reduce((s, n) => s + ring.shardsOf(n.id).length, 0) / 10;
-  const light = nodes.slice(10).reduce((s, n) => s + ring.shardsOf(n.id).length, 0) / 90;
   const big: NodeSpec[] = Array.from({ length: 1000 }, (_, i) => ({
     id: address(rand),
     weight: 1 + (i % 4),
   }));
-  const [, bigMs] = time(() => new Ring(big));
-  return [
-    `100 nodes, 10 of weight 2, shard length 3, R 3: shards per weight-2 node / per weight-1 node = ` +
-      `${(heavy / light).toFixed(3)} (${heavy.toFixed(0)} / ${light.toFixed(0)}); build ${ms.toFixed(0)} ms`,
-    `1,000 nodes, weights 1–4, shard length 3: full table ${bigMs.toFixed(0)} ms`,
-  ];
+  return MODES.flatMap((assignment) => {
+    const [ring, ms] = time(() => new Ring(nodes, { assignment }));
+    const heavy = nodes.slice(0, 10).reduce((s, n) => s + ring.shardsOf(n.id).length, 0) / 10;
+    const light = nodes.slice(10).reduce((s, n) => s + ring.shardsOf(n.id).length, 0) / 90;
+    const [bigRing, bigMs] = time(() => new Ring(big, { assignment }));
+    // Fullest node against its weighted share of the S·R replicas.
+    const total = big.reduce((s, n) => s + (n.weight as number), 0);
+    const worst = Math.max(
+      ...big.map((n) => bigRing.shardsOf(n.id).length / ((36 ** 3 * R * (n.weight as number)) / total)),
+    );
+    return [
+      `${assignment}: 100 nodes, 10 of weight 2, shard length 3, R 3: shards per weight-2 node / per weight-1 node = ` +
+        `${(heavy / light).toFixed(3)} (${heavy.toFixed(0)} / ${light.toFixed(0)}); build ${ms.toFixed(0)} ms`,
+      `${assignment}: 1,000 nodes, weights 1–4, shard length 3: full table ${bigMs.toFixed(0)} ms; ` +
+        `fullest node / its weighted share = ${worst.toFixed(3)}`,
+    ];
+  });
 }
 
 /** E[max of n standard normals], by seeded Monte Carlo (200 draws of n). */
@@ -241,6 +311,7 @@ function pct(x: number): string {
 function printRow(r: Row): void {
   const cells = [
     r.shardLength,
+    r.assignment,
     r.nodes,
     r.replicasPerNode.mean.toFixed(0),
     r.replicasPerNode.maxOverMean.toFixed(3),
@@ -249,6 +320,7 @@ function printRow(r: Row): void {
     `${pct(r.files.cv)} (${pct(r.files.idealCv)})`,
     `${pct(r.joinMoved)} (${pct(R / (r.nodes + 1))})`,
     `${pct(r.leaveMoved)} (${pct(R / r.nodes)})`,
+    `${pct(r.reweightMoved)} (${pct(r.reweightIdeal)})`,
     r.buildMs.toFixed(0),
     r.joinMs.toFixed(1),
     r.leaveMs.toFixed(1),
@@ -272,20 +344,25 @@ function main(): void {
   }
   console.log('');
   console.log(
-    '| shard len | nodes | shard replicas/node | replicas max/mean | files max/mean | files min/mean | files stddev/mean (ideal) | moved on join (ideal R/(n+1)) | moved on leave (ideal R/n) | build ms | join ms | leave ms | lookup µs |',
+    '| shard len | assignment | nodes | shard replicas/node | replicas max/mean | files max/mean | files min/mean | files stddev/mean (ideal) | moved on join (ideal R/(n+1)) | moved on leave (ideal R/n) | moved on weight 1→2 (ideal) | build ms | join ms | leave ms | lookup µs |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const len of SHARD_LENGTHS) {
-    for (const n of SIZES) printRow(simulate(len, n, perShard.get(len) as Uint32Array, names));
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const n of SIZES) {
+    for (const mode of MODES) printRow(simulate(3, mode, n, perShard.get(3) as Uint32Array, names));
   }
   console.log('');
-  console.log('"moved" = share of files whose owner set changed; each such file gets one new copy.');
+  console.log(
+    '"moved" = new copies to make, as a share of all files (a file gaining one owner = one copy); ideal: a join moves R/(n+1), a leave R/n, a weight 1 → 2 the growth of that node\'s share.',
+  );
   console.log(
     '"ideal" stddev/mean = sqrt((1 + 1/files per shard) / shard replicas per node), a perfect random hash.',
   );
   console.log(
-    'build = full shard → owners table (median of 3 at length 3); join/leave = incremental update (median of 5).',
+    'build = full shard → owners table (median of 3 at length 3); join/leave = update of a built ring (median of 5).',
   );
+  console.log('');
+  console.log(`Bounded loads at 1,000 nodes, shard length 3, by ε (default ${DEFAULT_LOAD_BOUND}):`);
+  for (const line of loadBoundSweep(perShard.get(3) as Uint32Array)) console.log(line);
   console.log('');
   for (const line of weightedCheck()) console.log(line);
   console.log('');

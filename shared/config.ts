@@ -4,6 +4,7 @@ import { StorageError } from './errors';
 import { packageVersion } from './paths';
 import { parseReadPolicy, type ReadPolicy } from './access/policy';
 import { uploadMode, type UploadMode } from './access/upload-mode';
+import { ASSIGNMENT_MODES, type AssignmentMode } from './placement/types';
 import { hostUrlProblem } from './membership/host-url';
 
 /**
@@ -126,6 +127,32 @@ export const CONFIG_SPEC = {
     default: '60',
     doc: 'Node-to-node request signatures older (or newer) than this are refused',
   },
+  // Placement operations (issue 18, docs/placement.md): assignment mode, weights, drain.
+  placementAssignment: {
+    env: 'AUDIUS_PLACEMENT_ASSIGNMENT',
+    default: 'rendezvous',
+    doc: 'How shards are assigned: `rendezvous` or `bounded` (rendezvous with bounded loads); network-wide, like the shard length',
+  },
+  placementLoadBound: {
+    env: 'AUDIUS_PLACEMENT_LOAD_BOUND',
+    default: '0.04',
+    doc: '`bounded` only: ε, no node holds more than (1 + ε) × its weighted share of shard replicas; network-wide',
+  },
+  placementWeight: {
+    env: 'AUDIUS_PLACEMENT_WEIGHT',
+    default: '1',
+    doc: "This node's placement weight: a number > 0, or `capacity` (its blob store's size in TB, at most AUDIUS_PLACEMENT_WEIGHT_MAX; 1 when unknown)",
+  },
+  placementWeightMax: {
+    env: 'AUDIUS_PLACEMENT_WEIGHT_MAX',
+    default: '16',
+    doc: 'Largest weight `AUDIUS_PLACEMENT_WEIGHT=capacity` gives',
+  },
+  drain: {
+    env: 'AUDIUS_DRAIN',
+    default: 'false',
+    doc: 'Start this node draining (it owns no shards; kept until every file it holds is on R other owners); also set by the signed `POST /storage/drain`',
+  },
   // Hardening (issue 15, README "Hardening").
   jobListingDays: {
     env: 'AUDIUS_JOB_LISTING_DAYS',
@@ -177,6 +204,73 @@ export const CONFIG_SPEC = {
     env: 'AUDIUS_OPERATOR_WALLETS',
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
+  },
+  // Hardening (issue 15b): JetStream faults and limits, upload bounds. README "Limits".
+  natsTimeoutSeconds: {
+    env: 'AUDIUS_NATS_TIMEOUT_SECONDS',
+    default: '5',
+    doc: 'One JetStream request (publish, KV read or write) waits this long for its answer',
+  },
+  natsRetrySeconds: {
+    env: 'AUDIUS_NATS_RETRY_SECONDS',
+    default: '20',
+    doc: 'Transient JetStream faults (leader elections, a server restarting) are retried this long; then 503 NATS_UNAVAILABLE',
+  },
+  tempMaxBytes: {
+    env: 'AUDIUS_TEMP_MAX_BYTES',
+    default: String(8 * 1024 ** 3),
+    doc: 'Bytes all temp object stores may hold together (each gets its share); uploads past 80 % of a store are 507 TEMP_STORE_FULL',
+  },
+  jobsMaxBytes: { env: 'AUDIUS_JOBS_MAX_BYTES', default: String(1024 ** 3), doc: 'Bytes of KV `jobs`' },
+  nodesMaxBytes: {
+    env: 'AUDIUS_NODES_MAX_BYTES',
+    default: String(16 * 1024 ** 2),
+    doc: 'Bytes of KV `nodes`',
+  },
+  delistMaxBytes: {
+    env: 'AUDIUS_DELIST_MAX_BYTES',
+    default: String(64 * 1024 ** 2),
+    doc: 'Bytes of KV `delist`',
+  },
+  streamMaxBytes: {
+    env: 'AUDIUS_STREAM_MAX_BYTES',
+    default: String(256 * 1024 ** 2),
+    doc: 'Bytes of each of the streams JOBS and RESULTS',
+  },
+  requestTimeoutSeconds: {
+    env: 'AUDIUS_REQUEST_TIMEOUT_SECONDS',
+    default: '3600',
+    doc: 'A whole request (an upload included) must be received within this',
+  },
+  headersTimeoutSeconds: {
+    env: 'AUDIUS_HEADERS_TIMEOUT_SECONDS',
+    default: '15',
+    doc: "A request's headers must arrive within this",
+  },
+  idleTimeoutSeconds: {
+    env: 'AUDIUS_IDLE_TIMEOUT_SECONDS',
+    default: '30',
+    doc: 'A connection that sends nothing for this long is closed',
+  },
+  uploadMinBytesPerSecond: {
+    env: 'AUDIUS_UPLOAD_MIN_BYTES_PER_SECOND',
+    default: '4096',
+    doc: 'An upload body slower than this over any idle-timeout window is cut (408 UPLOAD_TOO_SLOW)',
+  },
+  uploadsPerClient: {
+    env: 'AUDIUS_UPLOADS_PER_CLIENT',
+    default: '4',
+    doc: 'Uploads one client address may have in flight at once (429 TOO_MANY_UPLOADS past it)',
+  },
+  uploadsPerClientPerMinute: {
+    env: 'AUDIUS_UPLOADS_PER_CLIENT_PER_MINUTE',
+    default: '120',
+    doc: 'Uploads one client address may start a minute (429 TOO_MANY_UPLOADS past it; 0: no limit)',
+  },
+  uploadInFlightBytes: {
+    env: 'AUDIUS_UPLOAD_IN_FLIGHT_BYTES',
+    default: String(4 * 1024 ** 3),
+    doc: 'Upload bytes this node receives at once, all clients together (503 UPLOADS_BUSY past it)',
   },
   // Read path (issue 14, README "Reads"): what a node keeps in memory to serve reads.
   readCacheMB: {
@@ -234,6 +328,26 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  placementAssignment: AssignmentMode;
+  placementLoadBound: number;
+  /** A fixed weight, or `capacity`: follow the blob store's size (shared/drain/weight.ts). */
+  placementWeight: number | 'capacity';
+  placementWeightMax: number;
+  drain: boolean;
+  natsTimeoutSeconds: number;
+  natsRetrySeconds: number;
+  tempMaxBytes: number;
+  jobsMaxBytes: number;
+  nodesMaxBytes: number;
+  delistMaxBytes: number;
+  streamMaxBytes: number;
+  requestTimeoutSeconds: number;
+  headersTimeoutSeconds: number;
+  idleTimeoutSeconds: number;
+  uploadMinBytesPerSecond: number;
+  uploadsPerClient: number;
+  uploadsPerClientPerMinute: number;
+  uploadInFlightBytes: number;
   readCacheMB: number;
   readCacheMaxFileKB: number;
   version: string;
@@ -270,6 +384,30 @@ function bool(env: NodeJS.ProcessEnv, key: Key): boolean {
   if (text !== 'true' && text !== 'false')
     throw new StorageError('BAD_CONFIG', `${CONFIG_SPEC[key].env}=${text}: expected true or false`);
   return text === 'true';
+}
+
+/** A finite number > 0 (or ≥ 0 with `zero`). */
+function positive(env: NodeJS.ProcessEnv, key: Key, zero = false): number {
+  const text = raw(env, key);
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero) || text.trim() === '') {
+    throw new StorageError(
+      'BAD_CONFIG',
+      `${CONFIG_SPEC[key].env}=${text}: expected a number ${zero ? '>= 0' : '> 0'}`,
+    );
+  }
+  return n;
+}
+
+function assignment(env: NodeJS.ProcessEnv): AssignmentMode {
+  const text = raw(env, 'placementAssignment');
+  if (!ASSIGNMENT_MODES.includes(text as AssignmentMode)) {
+    throw new StorageError(
+      'BAD_CONFIG',
+      `${CONFIG_SPEC.placementAssignment.env}=${text}: expected ${ASSIGNMENT_MODES.join(' or ')}`,
+    );
+  }
+  return text as AssignmentMode;
 }
 
 /** True for an address only this machine can reach. */
@@ -342,6 +480,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    placementAssignment: assignment(env),
+    placementLoadBound: positive(env, 'placementLoadBound', true),
+    placementWeight:
+      raw(env, 'placementWeight') === 'capacity' ? 'capacity' : positive(env, 'placementWeight'),
+    placementWeightMax: positive(env, 'placementWeightMax'),
+    drain: bool(env, 'drain'),
+    natsTimeoutSeconds: int(env, 'natsTimeoutSeconds', 1),
+    natsRetrySeconds: int(env, 'natsRetrySeconds', 0),
+    tempMaxBytes: int(env, 'tempMaxBytes', 1024 ** 2),
+    jobsMaxBytes: int(env, 'jobsMaxBytes', 1024 ** 2),
+    nodesMaxBytes: int(env, 'nodesMaxBytes', 64 * 1024),
+    delistMaxBytes: int(env, 'delistMaxBytes', 64 * 1024),
+    streamMaxBytes: int(env, 'streamMaxBytes', 1024 ** 2),
+    requestTimeoutSeconds: int(env, 'requestTimeoutSeconds', 1),
+    headersTimeoutSeconds: int(env, 'headersTimeoutSeconds', 1),
+    idleTimeoutSeconds: int(env, 'idleTimeoutSeconds', 1),
+    uploadMinBytesPerSecond: int(env, 'uploadMinBytesPerSecond', 0),
+    uploadsPerClient: int(env, 'uploadsPerClient', 1),
+    uploadsPerClientPerMinute: int(env, 'uploadsPerClientPerMinute', 0),
+    uploadInFlightBytes: int(env, 'uploadInFlightBytes', 1024 ** 2),
     readCacheMB: int(env, 'readCacheMB', 0),
     readCacheMaxFileKB: int(env, 'readCacheMaxFileKB', 0),
     version: packageVersion(),

@@ -57,6 +57,15 @@ export const ERRORS = {
     message: 'A delist request at least as new has already been applied to this name',
   },
   DELISTED: { status: 403, message: 'This content has been taken down' },
+  DRAIN_BAD_REQUEST: {
+    status: 400,
+    message: 'A drain request has "type": "storage-drain", the node it is for and an action',
+  },
+  DRAIN_WRONG_NODE: { status: 400, message: 'This drain request is for another node' },
+  DRAIN_REPLAYED: {
+    status: 409,
+    message: 'A drain request at least as new has already been applied to this node',
+  },
   NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   JOB_NOT_FOUND: { status: 404, message: 'No such job' },
@@ -66,15 +75,39 @@ export const ERRORS = {
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The range is outside the file' },
   DIGEST_MISMATCH: { status: 422, message: 'The content does not match its expected sha256 or size' },
   TRANSCODE_FAILED: { status: 422, message: 'The file could not be transcoded' },
-  NOT_READY: { status: 503, message: 'The node is not ready' },
-  TOO_MANY_EVENT_STREAMS: { status: 503, message: 'Too many event streams are open on this node' },
-  STORAGE_UNAVAILABLE: { status: 503, message: 'The blob store is unavailable' },
+  // Capacity and availability (issue 15): the request was fine and may be sent again; the
+  // error handler adds `Retry-After: retryAfter` (seconds). Never a bare 500 for these.
+  NOT_READY: { status: 503, message: 'The node is not ready', retryAfter: 5 },
+  TOO_MANY_EVENT_STREAMS: {
+    status: 503,
+    message: 'Too many event streams are open on this node',
+    retryAfter: 30,
+  },
+  NATS_UNAVAILABLE: {
+    status: 503,
+    message: 'The message system (NATS JetStream) did not answer in time; try again shortly',
+    retryAfter: 5,
+  },
+  TEMP_STORE_FULL: {
+    status: 507,
+    message: 'The temporary upload store is full; try again later',
+    retryAfter: 60,
+  },
+  JETSTREAM_FULL: { status: 507, message: 'A JetStream stream or bucket is full', retryAfter: 60 },
+  DISK_FULL: { status: 507, message: 'The long-term store has no space left', retryAfter: 60 },
+  STORAGE_UNAVAILABLE: { status: 503, message: 'The blob store is unavailable', retryAfter: 5 },
   UNSUPPORTED_OPERATION: { status: 501, message: 'The storage driver does not support this operation' },
   BAD_CONFIG: { status: 500, message: 'Invalid configuration' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** Seconds a client should wait before sending the request again, for codes that say so. */
+export function retryAfterSeconds(code: string): number | undefined {
+  const entry = (ERRORS as Record<string, { retryAfter?: number }>)[code];
+  return entry?.retryAfter;
+}
 
 /** An error with a stable code and an HTTP status; the edge turns it into JSON. */
 export class StorageError extends Error {

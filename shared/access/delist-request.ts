@@ -2,7 +2,7 @@ import { StorageError } from '../errors';
 import { BUCKETS } from '../nats/names';
 import type { Services } from '../runtime/services';
 import { applyDelistChange, assertDelistable, type DelistAction } from './delist';
-import { refuse, signEnvelope, verifyEnvelope } from './signed-envelope';
+import { isPlainObject, refuse, signEnvelope, verifyEnvelope } from './signed-envelope';
 
 /**
  * An operator-signed takedown (issue 11): `POST /storage/delist` with the same envelope as
@@ -68,10 +68,4 @@ export function signDelistRequest(
   return JSON.parse(
     signEnvelope(privateKey, { type: DELIST_REQUEST_TYPE, fileName: name, action, reason, timestamp: now }),
   );
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }

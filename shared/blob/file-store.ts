@@ -88,7 +88,7 @@ export class FileBlobStore implements BlobStore {
       await fs.rm(probe, { force: true });
     } catch (err) {
       const code = errCode(err);
-      const kind = code === 'ENOSPC' ? 'STORAGE_UNAVAILABLE' : 'BAD_CONFIG';
+      const kind = code === 'ENOSPC' || code === 'EDQUOT' ? 'DISK_FULL' : 'BAD_CONFIG';
       throw new StorageError(kind, `file store ${this.root} is not writable (${code})`, { cause: err });
     }
   }
@@ -379,7 +379,11 @@ function isMissing(err: unknown): boolean {
   return errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR';
 }
 
-/** Our own errors and aborts pass through; a file system failure becomes STORAGE_UNAVAILABLE. */
+/**
+ * Our own errors and aborts pass through; a full disk (or quota) is DISK_FULL (507, so a
+ * client and repair know to come back later); any other file system failure is
+ * STORAGE_UNAVAILABLE.
+ */
 function fsError(err: unknown, what: string): unknown {
   if (err instanceof StorageError || (err as Error | undefined)?.name === 'AbortError') return err;
   if (
@@ -388,5 +392,7 @@ function fsError(err: unknown, what: string): unknown {
   ) {
     return err;
   }
-  return new StorageError('STORAGE_UNAVAILABLE', `file store: ${what}: ${errCode(err)}`, { cause: err });
+  const code = errCode(err);
+  const kind = code === 'ENOSPC' || code === 'EDQUOT' ? 'DISK_FULL' : 'STORAGE_UNAVAILABLE';
+  return new StorageError(kind, `file store: ${what}: ${code}`, { cause: err });
 }

@@ -1,5 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import { StorageError } from '../errors';
+import { DEFAULT_NATS_TIMINGS } from '../nats/connection';
+import { retryNats, type RetryPolicy } from '../nats/retry';
 import type { JobIndex } from './job-index';
 import { JOB_STATUS, type Job, type JobStatus } from './types';
 
@@ -12,18 +14,30 @@ export interface JobPage {
 /**
  * Job records in KV `jobs`, keyed by id. Every change is a compare-and-set on the entry's
  * revision (STYLE §7), so a progress update never overwrites a storer's record of a copy.
+ * Every call rides out transient JetStream faults (shared/nats/retry.ts): each is a read, a
+ * create or a compare-and-set, so repeating one is safe.
  */
 export class JobStore {
   constructor(
     private readonly kv: KV,
     /** Open and recent jobs (./job-index.ts); without it listings read every key. */
     private readonly index?: JobIndex,
+    private readonly retry: RetryPolicy = { budgetMs: DEFAULT_NATS_TIMINGS.retryBudgetMs },
   ) {}
 
   async create(job: Job): Promise<void> {
     // Indexed first: a job must never exist that the sweeper cannot find.
     await this.index?.record(job.id, job.status);
-    await this.kv.create(job.id, JSON.stringify(job));
+    const value = JSON.stringify(job);
+    await retryNats(this.retry, `create job ${job.id}`, async (attempt) => {
+      try {
+        await this.kv.create(job.id, value);
+      } catch (err) {
+        // A create whose answer was lost has landed: the retry finds our own record there.
+        if (attempt > 1 && (await this.kv.get(job.id))?.string() === value) return;
+        throw err;
+      }
+    });
   }
 
   async get(id: string): Promise<Job | null> {
@@ -32,7 +46,7 @@ export class JobStore {
 
   /** The job and when its record was last written (the NATS server's time, ms). */
   async getWithTime(id: string): Promise<{ job: Job; writtenAt: number } | null> {
-    const entry = await this.kv.get(id);
+    const entry = await retryNats(this.retry, `read job ${id}`, () => this.kv.get(id));
     return entry && entry.operation === 'PUT'
       ? { job: entry.json<Job>(), writtenAt: entry.created.getTime() }
       : null;
@@ -50,13 +64,16 @@ export class JobStore {
    */
   async update(id: string, change: (job: Job) => Job | null): Promise<Job> {
     for (let attempt = 0; ; attempt++) {
-      const entry = await this.kv.get(id);
+      const entry = await retryNats(this.retry, `read job ${id}`, () => this.kv.get(id));
       if (!entry || entry.operation !== 'PUT') throw new StorageError('JOB_NOT_FOUND', `No job ${id}`);
       const current = entry.json<Job>();
       const next = change(current);
       if (!next) return current;
       try {
-        await this.kv.update(id, JSON.stringify(next), entry.revision);
+        // A write whose answer was lost fails its retry on the revision: the loop re-reads.
+        await retryNats(this.retry, `update job ${id}`, () =>
+          this.kv.update(id, JSON.stringify(next), entry.revision),
+        );
         if (next.status !== current.status) await this.index?.record(id, next.status);
         return next;
       } catch (err) {
@@ -67,9 +84,11 @@ export class JobStore {
 
   /** Every job id ever made, in no particular order (one request streams them all). */
   async ids(): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(key);
-    return keys;
+    return retryNats(this.retry, 'list job ids', async () => {
+      const keys: string[] = [];
+      for await (const key of await this.kv.keys()) keys.push(key);
+      return keys;
+    });
   }
 
   /** Ids of the jobs not yet done or error (the open index; every id without one). */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeError, isStorageError, StorageError } from '../errors';
 import { SUBJECTS } from '../nats/names';
+import { retryNats } from '../nats/retry';
 import { deleteTempObject, putTempObject, readTempObject } from '../nats/temp-objects';
 import { shardOfId } from '../placement/mod';
 import type { JobDeps } from './deps';
@@ -212,9 +213,11 @@ async function dropResults(s: JobDeps, results: JobResult[]): Promise<void> {
 
 /** Tells every node's storer; the message id makes a repeat announcement a no-op. */
 async function announceResults(s: JobDeps, job: Job): Promise<Job> {
-  await s.nats.js.publish(SUBJECTS.result(job.template), JSON.stringify({ id: job.id }), {
-    msgID: `${job.id}.results`,
-  });
+  await retryNats(s.nats.retry, `announce job ${job.id}`, () =>
+    s.nats.js.publish(SUBJECTS.result(job.template), JSON.stringify({ id: job.id }), {
+      msgID: `${job.id}.results`,
+    }),
+  );
   return job;
 }
 

@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import busboy from 'busboy';
-import { describeError, StorageError } from '../errors';
-import { BUCKETS, SUBJECTS } from '../nats/names';
+import { describeError, isStorageError, StorageError } from '../errors';
+import { SUBJECTS } from '../nats/names';
+import { retryNats } from '../nats/retry';
 import { deleteTempObject, putTempObject } from '../nats/temp-objects';
+import { pickTempBucket } from '../nats/temp-space';
 import type { JobDeps } from './deps';
 import { isTemplateName, mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/mod';
 import { newId } from './ids';
@@ -40,6 +42,8 @@ export async function receiveUpload(
       'Send a multipart/form-data body with `files` parts and a `template` field',
     );
   }
+  // No room: refuse before reading a byte of the body (507 TEMP_STORE_FULL).
+  await pickTempBucket(s.nats, s.config.tempBuckets);
   const { fields, parts, error } = await readForm(s, headers, body);
   // Every part settles (a broken form fails the ones in flight), so each stored one is known.
   const stored = await Promise.allSettled(parts);
@@ -178,7 +182,7 @@ function readForm(s: JobDeps, headers: IncomingHttpHeaders, body: Readable): Pro
 /** Streams one part into a temp store, keeping its first bytes for sniffing. */
 async function storePart(s: JobDeps, stream: Readable, fileName: string, id = newId()): Promise<StoredPart> {
   let received = 0;
-  const bucket = BUCKETS.temp(Math.floor(Math.random() * s.config.tempBuckets));
+  const bucket = await pickTempBucket(s.nats, s.config.tempBuckets);
   let head = Buffer.alloc(0);
   const sniffing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -197,7 +201,9 @@ async function storePart(s: JobDeps, stream: Readable, fileName: string, id = ne
     put = await putTempObject(s.nats, bucket, { name: id, description: fileName }, stream.pipe(sniffing));
   } catch (err) {
     await deleteTempObject(s.nats, bucket, id);
-    throw sniffing.errored ?? err;
+    // The part's own failure (too large, cut off) says more than the store's; but a stream
+    // the put stopped reading is only destroyed, and the store's error is the reason then.
+    throw isStorageError(sniffing.errored) ? sniffing.errored : (err ?? sniffing.errored);
   }
   if (put.info.size === 0) {
     await deleteTempObject(s.nats, bucket, id);
@@ -264,6 +270,9 @@ async function createJob(
     options: previewStart === undefined ? {} : { preview_start_seconds: previewStart },
   };
   await s.jobs.create(job);
-  await s.nats.js.publish(SUBJECTS.job(template), JSON.stringify({ id: job.id }), { msgID: job.id });
+  // The message id makes a retried publish (its first ack lost) a no-op.
+  await retryNats(s.nats.retry, `publish job ${job.id}`, () =>
+    s.nats.js.publish(SUBJECTS.job(template), JSON.stringify({ id: job.id }), { msgID: job.id }),
+  );
   return job;
 }

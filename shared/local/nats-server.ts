@@ -28,6 +28,8 @@ export interface NatsCluster {
   servers: NatsServer[];
   urls: string[];
   stop(): Promise<void>;
+  /** Starts server `i` again (killing it first if it runs) on its ports and store: a crash and return. */
+  restart(i: number): Promise<NatsServer>;
 }
 
 /**
@@ -43,49 +45,53 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
   const routes = routesPorts.map((p) => `nats-route://127.0.0.1:${p}`).join(',');
   const servers: NatsServer[] = [];
   const lastLines = new Map<string, string[]>();
-  try {
-    for (const [i, name] of names.entries()) {
-      const storeDir = path.join(options.dataDir, name);
-      fs.mkdirSync(storeDir, { recursive: true });
-      const args = [
-        '-a',
-        '127.0.0.1',
-        '-p',
-        String(client[i]),
-        '-m',
-        String(monitor[i]),
-        '-n',
-        name,
-        '-js',
-        '-sd',
-        storeDir,
-      ];
-      if (options.size > 1) {
-        args.push(
-          '--cluster_name',
-          clusterName,
-          '--cluster',
-          `nats://127.0.0.1:${routesPorts[i]}`,
-          '--routes',
-          routes,
-        );
-        if (options.noAdvertise) args.push('--no_advertise');
-      }
-      const recent: string[] = [];
-      const child = spawnChild(name, 'nats-server', args, {
-        onLine: (line) => {
-          recent.push(line);
-          if (recent.length > 5) recent.shift();
-          options.onLine?.(name, line);
-        },
-      });
-      lastLines.set(name, recent);
-      servers.push({
-        ...child,
-        clientUrl: `nats://127.0.0.1:${client[i]}`,
-        monitorUrl: `http://127.0.0.1:${monitor[i]}`,
-      });
+  const spawnServer = (i: number): NatsServer => {
+    const name = names[i];
+    const storeDir = path.join(options.dataDir, name);
+    fs.mkdirSync(storeDir, { recursive: true });
+    const args = [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(client[i]),
+      '-m',
+      String(monitor[i]),
+      '-n',
+      name,
+      '-js',
+      '-sd',
+      storeDir,
+    ];
+    if (options.size > 1) {
+      args.push(
+        '--cluster_name',
+        clusterName,
+        '--cluster',
+        `nats://127.0.0.1:${routesPorts[i]}`,
+        '--routes',
+        routes,
+      );
+      if (options.noAdvertise) args.push('--no_advertise');
     }
+    const recent: string[] = [];
+    const child = spawnChild(name, 'nats-server', args, {
+      onLine: (line) => {
+        recent.push(line);
+        if (recent.length > 5) recent.shift();
+        options.onLine?.(name, line);
+      },
+    });
+    lastLines.set(name, recent);
+    const server = {
+      ...child,
+      clientUrl: `nats://127.0.0.1:${client[i]}`,
+      monitorUrl: `http://127.0.0.1:${monitor[i]}`,
+    };
+    servers[i] = server;
+    return server;
+  };
+  try {
+    names.forEach((_, i) => spawnServer(i));
     await Promise.all(servers.map((s) => waitHealthy(s, lastLines.get(s.name) ?? [])));
     // A cluster serves JetStream requests only once its meta group has elected a leader.
     if (options.size > 1)
@@ -102,6 +108,12 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
     urls: servers.map((s) => s.clientUrl),
     stop: async () => {
       await Promise.allSettled(servers.map((s) => s.stop(5000)));
+    },
+    restart: async (i: number) => {
+      await servers[i].kill();
+      const server = spawnServer(i);
+      await waitHealthy(server, lastLines.get(server.name) ?? []);
+      return server;
     },
   };
 }

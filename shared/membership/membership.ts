@@ -3,7 +3,7 @@ import type { KV, KvEntry } from '@nats-io/kv';
 import type { Identity } from '../identity/wallet';
 import type { Logger } from '../log';
 import { membershipRecordsRejected } from '../metrics';
-import { Ring } from '../placement/mod';
+import { Ring, type AssignmentMode } from '../placement/mod';
 import { signRecord, verifyRecord } from './signed-record';
 import type { Member, MembershipChange, NodeRecord } from './types';
 
@@ -22,6 +22,9 @@ export interface MembershipOptions {
   healthTtlMs: number;
   shardLength: number;
   replicationFactor: number;
+  /** Network-wide placement settings (AUDIUS_PLACEMENT_ASSIGNMENT, AUDIUS_PLACEMENT_LOAD_BOUND). */
+  assignment?: AssignmentMode;
+  loadBound?: number;
   log: Logger;
 }
 
@@ -35,6 +38,7 @@ export class Membership extends EventEmitter {
   private readonly history: MembershipChange[] = [];
   private ringView: Ring;
   private healthyKey = '';
+  private ringKey = '';
   private changedAtMs = Date.now();
   private timers: NodeJS.Timeout[] = [];
   private watchStop?: () => void;
@@ -140,7 +144,12 @@ export class Membership extends EventEmitter {
   }
 
   private ringOptions() {
-    return { shardLength: this.options.shardLength, replicationFactor: this.options.replicationFactor };
+    return {
+      shardLength: this.options.shardLength,
+      replicationFactor: this.options.replicationFactor,
+      assignment: this.options.assignment,
+      loadBound: this.options.loadBound,
+    };
   }
 
   private beat(): Promise<void> {
@@ -245,41 +254,59 @@ export class Membership extends EventEmitter {
     void this.watch(this.watchGeneration);
   }
 
-  /** Recomputes health; when the healthy set changed, rebuilds the ring and records the change. */
+  /**
+   * Recomputes health; when the healthy set changed, records the change, and when the set
+   * of placement members (healthy, not draining, with their weights) changed, rebuilds the
+   * ring. A draining node leaving changes the healthy set but not the ring, so it restarts
+   * no grace period and moves nothing.
+   */
   private evaluate(): void {
     const now = Date.now();
     for (const m of this.members.values())
       m.healthy = !m.leaving && now - m.seenAt < this.options.healthTtlMs;
     const healthy = this.healthy();
-    const key = healthy.map((m) => `${m.nodeId}:${m.weight}`).join(',');
-    if (key === this.healthyKey) return;
+    const placed = healthy.filter((m) => m.draining !== true);
+    const healthyKey = healthy.map((m) => m.nodeId).join(',');
+    const ringKey = placed.map((m) => `${m.nodeId}:${weightOf(m)}`).join(',');
+    if (healthyKey === this.healthyKey && ringKey === this.ringKey) return;
+    this.healthyKey = healthyKey;
     const before = new Map(this.ringView.nodes.map((n) => [n.id, n.weight]));
-    const after = new Map(healthy.map((m) => [m.nodeId, m.weight > 0 ? m.weight : 1]));
-    this.healthyKey = key;
-    this.changedAtMs = now;
+    const after = new Map(placed.map((m) => [m.nodeId, weightOf(m)]));
     const joined = [...after.keys()].filter((id) => !before.has(id));
     const left = [...before.keys()].filter((id) => !after.has(id));
-    const reweighted = [...after].some(([id, w]) => before.has(id) && before.get(id) !== w);
-    if (reweighted) {
-      this.ringView = new Ring(
-        [...after].map(([id, weight]) => ({ id, weight })),
-        this.ringOptions(),
-      );
-    } else {
-      // A node's score for a shard never changes: joins and leaves update the table in place.
-      left.forEach((id) => this.ringView.leave(id));
-      joined.forEach((id) => this.ringView.join({ id, weight: after.get(id) }));
+    if (ringKey !== this.ringKey) {
+      this.ringKey = ringKey;
+      this.changedAtMs = now;
+      const reweighted = [...after].some(([id, w]) => before.has(id) && before.get(id) !== w);
+      if (reweighted) {
+        this.ringView = new Ring(
+          [...after].map(([id, weight]) => ({ id, weight })),
+          this.ringOptions(),
+        );
+      } else {
+        // A node's score for a shard never changes: joins and leaves update the table in place.
+        left.forEach((id) => this.ringView.leave(id));
+        joined.forEach((id) => this.ringView.join({ id, weight: after.get(id) }));
+      }
     }
     const change: MembershipChange = {
       at: new Date(now).toISOString(),
       joined,
       left,
-      healthy: [...after.keys()],
+      healthy: healthy.map((m) => m.nodeId),
       ringFingerprint: this.ringView.fingerprint(),
     };
     this.history.push(change);
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
-    this.options.log.info({ joined, left, healthy: after.size }, 'ring changed');
+    this.options.log.info(
+      { joined, left, healthy: healthy.length, placed: after.size },
+      'membership changed',
+    );
     this.emit('change', change);
   }
+}
+
+/** A record's weight as placement takes it: records come from peers, so anything odd counts as 1. */
+function weightOf(m: Member): number {
+  return typeof m.weight === 'number' && Number.isFinite(m.weight) && m.weight > 0 ? m.weight : 1;
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config';
+import type { DrainState } from '../drain/state';
+import { placementWeight } from '../drain/weight';
 import { publicKeyHex, type Identity } from '../identity/wallet';
 import type { Ring } from '../placement/mod';
 import type { NodeRecord } from './types';
@@ -17,8 +19,11 @@ export function selfRecord(
   ring: () => Ring,
   counters: NodeCounters,
   repair: () => NodeRecord['repair'] = () => undefined,
+  drain?: DrainState,
 ): () => NodeRecord {
   const publicKey = publicKeyHex(identity);
+  // Taken once: a weight that followed the disk's numbers would move shards at every heartbeat.
+  const weight = placementWeight(config, diskUsage(config.storageUrl).capacity);
   return () => {
     const r = ring();
     const disk = diskUsage(config.storageUrl);
@@ -29,13 +34,14 @@ export function selfRecord(
       version: config.version,
       capacity: disk.capacity,
       used: disk.used,
-      weight: 1,
+      weight,
       lastOk: new Date().toISOString(),
       startedAt: new Date(startedAt).toISOString(),
       shardCount: r.has(identity.address) ? r.shardsOf(identity.address).length : 0,
       ringFingerprint: r.fingerprint(),
       jobsDone: counters.jobsDone,
       repair: repair(),
+      ...(drain?.draining() ? { draining: true, drain: drain.status() } : {}),
     };
   };
 }

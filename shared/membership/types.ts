@@ -1,3 +1,4 @@
+import type { DrainStatus } from '../drain/types';
 import type { RepairStatus } from '../repair/types';
 
 /** A node's record in KV bucket `nodes` (DESIGN §3), keyed by its node id. */
@@ -16,8 +17,15 @@ export interface NodeRecord {
   capacity: number;
   /** Bytes in its long-term store (0 when unknown). */
   used: number;
-  /** Placement weight (weighted HRW), default 1. */
+  /** Placement weight (weighted HRW), default 1: AUDIUS_PLACEMENT_WEIGHT (shared/drain/weight.ts). */
   weight: number;
+  /**
+   * Set while the node drains (shared/drain/): it is no owner in anyone's ring, but stays a
+   * healthy member — it serves, answers repair, and keeps its copies. Absent means false.
+   */
+  draining?: boolean;
+  /** Where its drain stands (safe to remove?), for the weather map and the CLI. */
+  drain?: DrainStatus;
   /** ISO time of this heartbeat by the node's clock (informational; health uses the server's time). */
   lastOk: string;
   startedAt: string;

@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
+import type { RetryPolicy } from './retry';
 
 export type NatsState = 'connected' | 'disconnected' | 'closed';
 
@@ -16,9 +17,29 @@ export interface Nats {
   replicas: number;
   /** Live connection state, kept current from the client's status events. */
   state(): NatsState;
+  /** How long data-plane calls retry transient JetStream faults (shared/nats/retry.ts). */
+  retry: RetryPolicy;
 }
 
-export async function connectNats(servers: string[], name: string, replicas: number): Promise<Nats> {
+export interface NatsTimings {
+  /** One JetStream request (publish ack, KV read or write), ms. */
+  requestTimeoutMs: number;
+  /** Retrying transient faults, ms in all (RetryPolicy). */
+  retryBudgetMs: number;
+}
+
+/**
+ * Short requests, retried: during a leader election a request to a leaderless stream gets no
+ * answer until its timeout, and a new leader is usually there within a few seconds.
+ */
+export const DEFAULT_NATS_TIMINGS: NatsTimings = { requestTimeoutMs: 5000, retryBudgetMs: 20_000 };
+
+export async function connectNats(
+  servers: string[],
+  name: string,
+  replicas: number,
+  timings: NatsTimings = DEFAULT_NATS_TIMINGS,
+): Promise<Nats> {
   const nc = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
   let state: NatsState = 'connected';
   void (async () => {
@@ -28,8 +49,9 @@ export async function connectNats(servers: string[], name: string, replicas: num
     }
   })();
   void nc.closed().then(() => (state = 'closed'));
-  // A fresh R3 cluster can take seconds to place a new stream: give API calls room.
-  const jsOptions = { timeout: 20_000 };
+  // Short requests, retried (retryNats) rather than long ones: a call sent to a stream
+  // without a leader hangs until its timeout however soon the new leader is there.
+  const jsOptions = { timeout: timings.requestTimeoutMs };
   const js = jetstream(nc, jsOptions);
   return {
     nc,
@@ -39,5 +61,6 @@ export async function connectNats(servers: string[], name: string, replicas: num
     objm: new Objm(js),
     replicas,
     state: () => state,
+    retry: { budgetMs: timings.retryBudgetMs },
   };
 }

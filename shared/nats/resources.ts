@@ -1,4 +1,5 @@
 import {
+  DiscardPolicy,
   jetstreamManager,
   JetStreamApiCodes,
   JetStreamApiError,
@@ -10,6 +11,8 @@ import {
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import type { Config } from '../config';
+import { StorageError } from '../errors';
+import { natsFault } from './faults';
 import type { Nats } from './connection';
 import { BUCKETS, STREAMS } from './names';
 
@@ -34,6 +37,7 @@ export async function ensureNatsResources(nats: Nats, config: Config): Promise<v
     try {
       return await ensureOnce(nats, jsm, config);
     } catch (err) {
+      if (natsFault(err) === 'full') throw noRoomForLimits(config, err);
       if (attempt >= ATTEMPTS) throw err;
       // Jitter so nodes that started together stop colliding.
       await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
@@ -41,8 +45,27 @@ export async function ensureNatsResources(nats: Nats, config: Config): Promise<v
   }
 }
 
+/**
+ * Every stream and bucket has a byte limit (issue 15). JetStream reserves a limited stream's
+ * bytes when it is placed, so the temp object stores can never take the room of the control
+ * plane (KV `nodes`, `jobs`, `delist`, the JOBS and RESULTS streams): a full temp store
+ * refuses uploads (507 TEMP_STORE_FULL) while heartbeats and job records still write.
+ */
+export function natsLimits(config: Config) {
+  return {
+    temp: Math.floor(config.tempMaxBytes / config.tempBuckets),
+    jobs: config.jobsMaxBytes,
+    /** KV `jobs_open` and `jobs_recent` (ids only): a quarter of the records' room each. */
+    jobIndex: Math.floor(config.jobsMaxBytes / 4),
+    nodes: config.nodesMaxBytes,
+    delist: config.delistMaxBytes,
+    stream: config.streamMaxBytes,
+  };
+}
+
 async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Promise<void> {
   const replicas = nats.replicas;
+  const limits = natsLimits(config);
   await ensureStream(jsm, {
     name: STREAMS.JOBS.name,
     subjects: [...STREAMS.JOBS.subjects],
@@ -52,6 +75,10 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
     // Work messages carry the job id as their msgID; remembering ids for the temp-store
     // lifetime lets the stale-job sweeper republish without ever doubling a message.
     duplicate_window: config.tempTtlHours * HOUR_NS,
+    max_bytes: limits.stream,
+    // A full work queue refuses new jobs (the upload is answered 507) instead of dropping
+    // the oldest waiting ones.
+    discard: DiscardPolicy.New,
   });
   await ensureStream(jsm, {
     name: STREAMS.RESULTS.name,
@@ -61,23 +88,58 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
     num_replicas: replicas,
     // Storers replay finished jobs while their temp objects still exist (DESIGN §4.5).
     max_age: config.tempTtlHours * HOUR_NS,
+    max_bytes: limits.stream,
+    // An announcement is a replay log entry: when full, the oldest go (repair's audit
+    // finishes a job whose announcement a storer missed).
+    discard: DiscardPolicy.Old,
   });
   const kvm = new Kvm(jsm.jetstream());
   const objm = new Objm(jsm.jetstream());
-  if (!(await exists(jsm, `KV_${BUCKETS.jobs}`))) await kvm.create(BUCKETS.jobs, { replicas, history: 1 });
-  // No job stays open past the temp-store lifetime (the sweeper ends it): delete markers go then.
-  if (!(await exists(jsm, `KV_${BUCKETS.jobsOpen}`)))
-    await kvm.create(BUCKETS.jobsOpen, { replicas, history: 1, ttl: (config.tempTtlHours + 2) * HOUR_MS });
-  if (!(await exists(jsm, `KV_${BUCKETS.jobsRecent}`)))
-    await kvm.create(BUCKETS.jobsRecent, { replicas, history: 1, ttl: config.jobListingDays * 24 * HOUR_MS });
-  if (!(await exists(jsm, `KV_${BUCKETS.nodes}`))) await kvm.create(BUCKETS.nodes, { replicas, history: 5 });
-  if (!(await exists(jsm, `KV_${BUCKETS.delist}`)))
-    await kvm.create(BUCKETS.delist, { replicas, history: 5 });
+  const kv: [string, number, number, number?][] = [
+    [BUCKETS.jobs, 1, limits.jobs],
+    // No job stays open past the temp-store lifetime (the sweeper ends it): delete markers go then.
+    [BUCKETS.jobsOpen, 1, limits.jobIndex, (config.tempTtlHours + 2) * HOUR_MS],
+    [BUCKETS.jobsRecent, 1, limits.jobIndex, config.jobListingDays * 24 * HOUR_MS],
+    [BUCKETS.nodes, 5, limits.nodes],
+    [BUCKETS.delist, 5, limits.delist],
+  ];
+  for (const [bucket, history, maxBytes, ttl] of kv) {
+    const stream = `KV_${bucket}`;
+    if (!(await exists(jsm, stream)))
+      await kvm.create(bucket, { replicas, history, max_bytes: maxBytes, ...(ttl ? { ttl } : {}) });
+    else await ensureMaxBytes(jsm, stream, maxBytes);
+  }
   for (let k = 0; k < config.tempBuckets; k++) {
     const bucket = BUCKETS.temp(k);
-    if (await exists(jsm, `OBJ_${bucket}`)) continue;
-    await objm.create(bucket, { replicas, ttl: config.tempTtlHours * HOUR_NS, storage: StorageType.File });
+    if (await exists(jsm, `OBJ_${bucket}`)) {
+      await ensureMaxBytes(jsm, `OBJ_${bucket}`, limits.temp);
+      continue;
+    }
+    await objm.create(bucket, {
+      replicas,
+      ttl: config.tempTtlHours * HOUR_NS,
+      storage: StorageType.File,
+      max_bytes: limits.temp,
+    });
   }
+}
+
+/** Brings a bucket made before the limits (or under other settings) to its configured size. */
+async function ensureMaxBytes(jsm: JetStreamManager, stream: string, maxBytes: number): Promise<void> {
+  const current = await info(jsm, stream);
+  if (current && current.max_bytes !== maxBytes)
+    await jsm.streams.update(stream, { ...current, max_bytes: maxBytes });
+}
+
+function noRoomForLimits(config: Config, cause: unknown): StorageError {
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  return new StorageError(
+    'BAD_CONFIG',
+    `JetStream cannot reserve the configured limits (temp stores ${gib(config.tempMaxBytes)}, jobs ${gib(config.jobsMaxBytes)}, ` +
+      `streams 2 × ${gib(config.streamMaxBytes)}): give the NATS servers more storage (jetstream max_file_store) ` +
+      `or lower AUDIUS_TEMP_MAX_BYTES (${(cause as Error).message})`,
+    { cause },
+  );
 }
 
 async function ensureStream(
@@ -90,6 +152,8 @@ async function ensureStream(
   } else if (
     JSON.stringify(current.subjects) !== JSON.stringify(cfg.subjects) ||
     (current.max_age ?? 0) !== (cfg.max_age ?? 0) ||
+    current.max_bytes !== cfg.max_bytes ||
+    current.discard !== cfg.discard ||
     (cfg.duplicate_window !== undefined && current.duplicate_window !== cfg.duplicate_window)
   ) {
     await jsm.streams.update(cfg.name, cfg);

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
-import { StorageError } from '../errors';
+import { isStorageError, StorageError } from '../errors';
 import type { Nats } from './connection';
+import { putObject } from './object-put';
+import { retryNats } from './retry';
+import { forgetTempFill } from './temp-space';
 
 /** The README's `options.max_chunk_size` (JetStream's default chunk). */
 export const TEMP_CHUNK_BYTES = 128 * 1024;
@@ -13,7 +16,7 @@ export function jetStreamDigest(hexSha256: string): string {
 }
 
 export async function openTempStore(nats: Nats, bucket: string): Promise<ObjectStore> {
-  return nats.objm.open(bucket);
+  return retryNats(nats.retry, `open ${bucket}`, () => nats.objm.open(bucket));
 }
 
 /**
@@ -26,20 +29,16 @@ export async function putTempObject(
   meta: { name: string; description?: string },
   body: Readable,
 ): Promise<{ info: ObjectInfo; sha256: string }> {
-  const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  body.on('error', (err) => hashing.destroy(err));
   const store = await openTempStore(nats, bucket);
-  const info = await store.put(
-    { ...meta, options: { max_chunk_size: TEMP_CHUNK_BYTES } },
-    Readable.toWeb(body.pipe(hashing)) as ReadableStream<Uint8Array>,
-  );
-  return { info, sha256: hash.digest('hex') };
+  try {
+    return await putObject(nats, store, bucket, { ...meta, maxChunkBytes: TEMP_CHUNK_BYTES }, body);
+  } catch (err) {
+    if (isStorageError(err) && err.code === 'JETSTREAM_FULL') {
+      forgetTempFill(nats);
+      throw new StorageError('TEMP_STORE_FULL', `${bucket} is full: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /**
@@ -55,7 +54,7 @@ export async function readTempObject(
   expectedSha256?: string,
 ): Promise<{ info: ObjectInfo; body: Readable } | null> {
   const store = await openTempStore(nats, bucket);
-  const info = await store.info(name);
+  const info = await retryNats(nats.retry, `read ${bucket}/${name}`, () => store.info(name));
   if (!info || info.deleted) return null;
   return { info, body: Readable.from(chunks(nats, info, expectedSha256)) };
 }
@@ -64,10 +63,12 @@ async function* chunks(nats: Nats, info: ObjectInfo, expectedSha256?: string): A
   const hash = createHash('sha256');
   let received = 0;
   if (info.chunks > 0) {
-    const consumer = await nats.js.consumers.get(`OBJ_${info.bucket}`, {
-      // A single subject as a string: servers before 2.10 know only `filter_subject`.
-      filter_subjects: `$O.${info.bucket}.C.${info.nuid}`,
-    });
+    const consumer = await retryNats(nats.retry, `read ${info.bucket}/${info.name}`, () =>
+      nats.js.consumers.get(`OBJ_${info.bucket}`, {
+        // A single subject as a string: servers before 2.10 know only `filter_subject`.
+        filter_subjects: `$O.${info.bucket}.C.${info.nuid}`,
+      }),
+    );
     const messages = await consumer.consume({ max_messages: 64 });
     const next = messages[Symbol.asyncIterator]();
     try {

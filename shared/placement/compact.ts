@@ -8,6 +8,7 @@ import {
   MAX_NODES,
   MAX_REPLICATION_FACTOR,
   MAX_SHARD_LENGTH,
+  type AssignmentMode,
   type CompactRing,
   type PlacementNode,
 } from './types';
@@ -20,6 +21,9 @@ import {
 export interface CanonicalRing {
   shardLength: number;
   replicationFactor: number;
+  assignment: AssignmentMode;
+  /** ε of the bounded mode; 0 for rendezvous. */
+  loadBound: number;
   /** Sorted by id. */
   nodes: readonly PlacementNode[];
   /** shardCount × R positions into `nodes`, rank order, NO_OWNER at the tail. */
@@ -34,20 +38,25 @@ export function ownersBytes(owners: Uint16Array): Buffer {
 }
 
 /**
- * SHA-256, lower-case hex, of: ASCII `storage-v2/ring/1 <shardLength> <R> <nodeCount>\n`;
- * then per node in id order its ASCII id, `\n` and its weight as a big-endian float64;
- * then the owners as little-endian uint16s (docs/placement.md §Fingerprint).
+ * SHA-256, lower-case hex, of: ASCII `storage-v2/ring/1 <shardLength> <R> <nodeCount>\n`
+ * (bounded mode: `… <nodeCount> bounded\n` and ε as a big-endian float64); then per node in
+ * id order its ASCII id, `\n` and its weight as a big-endian float64; then the owners as
+ * little-endian uint16s (docs/placement.md §Fingerprint).
  */
 export function fingerprintOf(ring: CanonicalRing, bytes: Buffer = ownersBytes(ring.owners)): string {
-  const header = `${COMPACT_RING_FORMAT} ${ring.shardLength} ${ring.replicationFactor} ${ring.nodes.length}\n`;
+  const bounded = ring.assignment === 'bounded';
+  const header = `${COMPACT_RING_FORMAT} ${ring.shardLength} ${ring.replicationFactor} ${ring.nodes.length}${bounded ? ' bounded' : ''}\n`;
   const parts: Buffer[] = [Buffer.from(header, 'ascii')];
-  for (const node of ring.nodes) {
-    const weight = Buffer.alloc(8);
-    weight.writeDoubleBE(node.weight);
-    parts.push(Buffer.from(node.id + '\n', 'ascii'), weight);
-  }
+  if (bounded) parts.push(float64(ring.loadBound));
+  for (const node of ring.nodes) parts.push(Buffer.from(node.id + '\n', 'ascii'), float64(node.weight));
   parts.push(bytes);
   return hash('sha256', Buffer.concat(parts), 'hex');
+}
+
+function float64(value: number): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeDoubleBE(value);
+  return out;
 }
 
 export function encodeCompact(ring: CanonicalRing): CompactRing {
@@ -58,6 +67,7 @@ export function encodeCompact(ring: CanonicalRing): CompactRing {
     replicationFactor: ring.replicationFactor,
     nodes: ring.nodes.map((n) => ({ id: n.id, weight: n.weight })),
     owners: bytes.toString('base64'),
+    ...(ring.assignment === 'bounded' ? { assignment: 'bounded' as const, loadBound: ring.loadBound } : {}),
     fingerprint: fingerprintOf(ring, bytes),
   };
 }
@@ -80,12 +90,22 @@ export function decodeCompact(input: unknown): CanonicalRing {
   if (!Number.isInteger(r) || r < 1 || r > MAX_REPLICATION_FACTOR) {
     invalid(`replicationFactor must be an integer 1…${MAX_REPLICATION_FACTOR}`);
   }
+  const { assignment, loadBound } = decodeAssignment(c);
   const nodes = decodeNodes(c.nodes);
   const owners = decodeOwners(c.owners, shardCount(shardLength) * r);
   checkOwners(owners, r, nodes.length);
-  const ring = { shardLength, replicationFactor: r, nodes, owners };
+  const ring = { shardLength, replicationFactor: r, assignment, loadBound, nodes, owners };
   if (fingerprintOf(ring) !== c.fingerprint) invalid('fingerprint does not match the table');
   return ring;
+}
+
+function decodeAssignment(c: Partial<CompactRing>): { assignment: AssignmentMode; loadBound: number } {
+  if (c.assignment === undefined && c.loadBound === undefined)
+    return { assignment: 'rendezvous', loadBound: 0 };
+  const eps = c.loadBound;
+  if (c.assignment !== 'bounded' || typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0 || eps > 10)
+    invalid('assignment must be "bounded" with a loadBound of 0…10, or both absent');
+  return { assignment: 'bounded', loadBound: eps };
 }
 
 function decodeNodes(input: unknown): PlacementNode[] {

@@ -22,12 +22,16 @@ export { scoreOf, weightedKey } from './score';
 export { ownersOf, rankNodes } from './rank';
 export { Ring } from './ring';
 export {
+  ASSIGNMENT_MODES,
   COMPACT_RING_FORMAT,
+  DEFAULT_ASSIGNMENT,
+  DEFAULT_LOAD_BOUND,
   DEFAULT_REPLICATION_FACTOR,
   DEFAULT_SHARD_LENGTH,
   MAX_NODES,
   MAX_REPLICATION_FACTOR,
   MAX_SHARD_LENGTH,
+  type AssignmentMode,
   type CompactRing,
   type NodeInput,
   type NodeSpec,

@@ -5,20 +5,28 @@ import { Members } from './members';
 import { normalizeNode, normalizeNodes } from './nodes';
 import { resolveRingOptions } from './options';
 import { shardMixTable } from './score';
+import { boundTable } from './bounded';
 import { buildTable, NO_OWNER, outranks, ShardRanker } from './table';
-import type { CompactRing, NodeInput, PlacementNode, RingOptions } from './types';
+import type { AssignmentMode, CompactRing, NodeInput, PlacementNode, RingOptions } from './types';
 
 /**
  * A node's view of placement: the shard → owners table over its healthy set (DESIGN §3).
  * A node's score for a shard never changes, so `join` and `leave` touch only the shards
- * whose owners can change and return them — the list repair works from.
+ * whose owners can change and return them — the list repair works from. In the bounded
+ * mode (bounded.ts) a change can ripple through capacities, so join and leave rebuild the
+ * table and return the shards whose owners differ.
  */
 export class Ring {
   readonly shardLength: number;
   readonly replicationFactor: number;
   readonly shardCount: number;
+  readonly assignment: AssignmentMode;
+  /** ε of the bounded mode; 0 for rendezvous. */
+  readonly loadBound: number;
   private readonly members = new Members();
   private readonly mixes: Uint32Array;
+  /** The plain rendezvous table, kept incrementally; in the bounded mode `table` is derived from it. */
+  private base: Uint16Array;
   private table: Uint16Array;
   private fingerprintCache: string | null = null;
   private readonly shardsOfCache = new Map<string, string[]>();
@@ -27,10 +35,23 @@ export class Ring {
     const resolved = resolveRingOptions(options);
     this.shardLength = resolved.shardLength;
     this.replicationFactor = resolved.replicationFactor;
+    this.assignment = resolved.assignment;
+    this.loadBound = resolved.loadBound;
     this.shardCount = shardCount(this.shardLength);
     this.mixes = shardMixTable(this.shardLength);
     for (const node of normalizeNodes(nodes)) this.members.add(node);
-    this.table = buildTable(this.members, this.mixes, this.replicationFactor);
+    this.base = buildTable(this.members, this.mixes, this.replicationFactor);
+    this.table = this.bounded(this.base);
+  }
+
+  /** The options that rebuild this ring's table from its nodes. */
+  get options(): Required<RingOptions> {
+    return {
+      shardLength: this.shardLength,
+      replicationFactor: this.replicationFactor,
+      assignment: this.assignment,
+      loadBound: this.loadBound,
+    };
   }
 
   /**
@@ -44,6 +65,10 @@ export class Ring {
     // A fresh Members hands out slots 0…n−1 in insertion order: the canonical positions.
     for (const node of canonical.nodes) ring.members.add(node);
     ring.table = canonical.owners;
+    ring.base =
+      ring.assignment === 'bounded'
+        ? buildTable(ring.members, ring.mixes, ring.replicationFactor)
+        : ring.table;
     if (options.verify) {
       const rebuilt = new Ring(canonical.nodes, canonical);
       if (rebuilt.fingerprint() !== ring.fingerprint()) {
@@ -105,25 +130,23 @@ export class Ring {
   join(input: NodeInput): string[] {
     const slot = this.members.add(normalizeNode(input));
     const r = this.replicationFactor;
+    const base = this.base;
     const changed: string[] = [];
     for (let s = 0; s < this.shardCount; s++) {
       const off = s * r;
       let j = r;
       while (
         j > 0 &&
-        (this.table[off + j - 1] === NO_OWNER ||
-          outranks(this.members, slot, this.table[off + j - 1], this.mixes[s]))
+        (base[off + j - 1] === NO_OWNER || outranks(this.members, slot, base[off + j - 1], this.mixes[s]))
       ) {
         j--;
       }
       if (j === r) continue;
-      this.table.copyWithin(off + j + 1, off + j, off + r - 1);
-      this.table[off + j] = slot;
+      base.copyWithin(off + j + 1, off + j, off + r - 1);
+      base[off + j] = slot;
       changed.push(shardAt(s, this.shardLength));
     }
-    this.fingerprintCache = null;
-    this.shardsOfCache.clear();
-    return changed;
+    return this.settle(changed);
   }
 
   /**
@@ -137,13 +160,11 @@ export class Ring {
     const changed: string[] = [];
     for (let s = 0; s < this.shardCount; s++) {
       const off = s * r;
-      if (!holds(this.table, off, r, slot)) continue;
-      ranker.rank(this.mixes[s], this.table, off);
+      if (!holds(this.base, off, r, slot)) continue;
+      ranker.rank(this.mixes[s], this.base, off);
       changed.push(shardAt(s, this.shardLength));
     }
-    this.fingerprintCache = null;
-    this.shardsOfCache.clear();
-    return changed;
+    return this.settle(changed);
   }
 
   /** Hex SHA-256 of the canonical table (docs/placement.md §Fingerprint); equal rings, equal prints. */
@@ -157,6 +178,39 @@ export class Ring {
     this.fingerprintCache = compact.fingerprint;
     this.shardsOfCache.clear();
     return compact;
+  }
+
+  /** The table this ring serves from the plain one: itself, or bounded (bounded.ts) in a copy. */
+  private bounded(base: Uint16Array): Uint16Array {
+    if (this.assignment !== 'bounded') return base;
+    const table = base.slice();
+    boundTable(this.members, this.mixes, this.replicationFactor, this.loadBound, table);
+    return table;
+  }
+
+  /**
+   * After a join or leave applied to the plain table (whose changed shards are `plainChanged`):
+   * derives the served table and returns the shards whose owners changed in it. In the bounded
+   * mode slots compare as ids: a leaver's freed slot is only in the old table (so its rows
+   * differ) and a reused slot only in the new one.
+   */
+  private settle(plainChanged: string[]): string[] {
+    this.fingerprintCache = null;
+    this.shardsOfCache.clear();
+    if (this.assignment !== 'bounded') return plainChanged;
+    const before = this.table;
+    this.table = this.bounded(this.base);
+    const r = this.replicationFactor;
+    const changed: string[] = [];
+    for (let s = 0; s < this.shardCount; s++) {
+      for (let j = s * r; j < s * r + r; j++) {
+        if (before[j] !== this.table[j]) {
+          changed.push(shardAt(s, this.shardLength));
+          break;
+        }
+      }
+    }
+    return changed;
   }
 
   private ownersAt(index: number): string[] {
@@ -177,7 +231,7 @@ export class Ring {
     for (let i = 0; i < owners.length; i++) {
       owners[i] = this.table[i] === NO_OWNER ? NO_OWNER : position[this.table[i]];
     }
-    return { shardLength: this.shardLength, replicationFactor: this.replicationFactor, nodes, owners };
+    return { ...this.options, nodes, owners };
   }
 }
 

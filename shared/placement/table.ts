@@ -19,7 +19,7 @@ const isFinite = Number.isFinite;
  * Whether `a` outranks `b` — the rule of nodes.ts `compareRanked` on raw columns: equal
  * weights compare scores, unequal weights compare weighted keys, ties go to the smaller id.
  */
-function beats(
+export function beats(
   idA: string,
   weightA: number,
   scoreA: number,

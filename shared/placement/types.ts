@@ -47,11 +47,27 @@ export interface RankedNode extends PlacementNode {
   key: number;
 }
 
+/**
+ * How shards are assigned (docs/placement.md): `rendezvous` — each shard's R best-ranked
+ * nodes; `bounded` — rendezvous with bounded loads, no node above (1 + ε) × its
+ * weight-proportional share of shard replicas.
+ */
+export type AssignmentMode = 'rendezvous' | 'bounded';
+export const ASSIGNMENT_MODES: readonly AssignmentMode[] = ['rendezvous', 'bounded'];
+export const DEFAULT_ASSIGNMENT: AssignmentMode = 'rendezvous';
+
+/** ε of the bounded mode: a node holds at most (1 + ε) × its weighted share. */
+export const DEFAULT_LOAD_BOUND = 0.04;
+
 export interface RingOptions {
   /** Characters of an id that name its shard, 1 … MAX_SHARD_LENGTH. Default 3. */
   shardLength?: number;
   /** Owners per shard, ≥ 1. Default 3. */
   replicationFactor?: number;
+  /** Default `rendezvous`. */
+  assignment?: AssignmentMode;
+  /** ε of the bounded mode, 0 … 10; ignored (and reported as 0) by `rendezvous`. Default 0.04. */
+  loadBound?: number;
 }
 
 /** The format tag of `CompactRing`; a new encoding gets a new tag. */
@@ -73,6 +89,10 @@ export interface CompactRing {
    * fills the tail when fewer than R nodes exist.
    */
   owners: string;
+  /** Present only for the bounded mode (absent means `rendezvous`). */
+  assignment?: 'bounded';
+  /** ε, present with `assignment`. */
+  loadBound?: number;
   /** `Ring.fingerprint()`: lower-case hex SHA-256 of the canonical table. */
   fingerprint: string;
 }

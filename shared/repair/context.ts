@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import type { DrainState } from '../drain/state';
 import type { Identity } from '../identity/wallet';
 import type { JobStore } from '../jobs/job-store';
 import type { Logger } from '../log';
@@ -24,4 +25,6 @@ export interface RepairContext {
   /** Shared by every pull: the bandwidth cap. */
   pullLimiter: RateLimiter;
   stats: RepairStats;
+  /** This node's drain (shared/drain/): a draining node keeps its copies and checks whether it may go. */
+  drain?: DrainState;
 }

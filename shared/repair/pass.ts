@@ -8,6 +8,7 @@ import { peerOf, type Peer } from './peer-client';
 import { missingFiles, underReplicatedCount, type Want } from './plan';
 import { pullFile } from './pull';
 import { trimShards } from './trim';
+import { checkDrain } from '../drain/check';
 
 export interface PassReport {
   /** Asked every healthy peer (not only co-owners). */
@@ -86,7 +87,9 @@ export async function repairPass(ctx: RepairContext, signal: AbortSignal, full =
   }
   const pulled = await pullWants(ctx, wants, peers, signal);
   await recordCopies(ctx, pulled, 'held', signal);
-  const trim = await trimShards(ctx, toTrim, signal);
+  const trim = ctx.drain?.draining()
+    ? await drainInstead(ctx, signal)
+    : await trimShards(ctx, toTrim, signal);
   return {
     full,
     peersAnswered: [...summaries.values()].filter((v) => v !== null).length,
@@ -227,6 +230,19 @@ async function pullWants(
     return pullFile(ctx, want.entry, sources, signal);
   });
   return wants.filter((_, i) => done[i]);
+}
+
+/**
+ * A draining node deletes nothing (it keeps every copy until it is removed); its pass checks
+ * instead whether every file it holds is on R other owners (shared/drain/check.ts).
+ */
+async function drainInstead(
+  ctx: RepairContext,
+  signal: AbortSignal,
+): Promise<{ deleted: number; blocked: string }> {
+  const result = await checkDrain(ctx, signal);
+  ctx.drain?.record(result);
+  return { deleted: 0, blocked: 'this node is draining: it keeps its copies' };
 }
 
 /** Nodes that own some shard together with `me`. */

@@ -9,6 +9,7 @@ import { Membership } from '../membership/membership';
 import { selfRecord, type NodeCounters } from '../membership/self-record';
 import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
+import { DrainState } from '../drain/state';
 import { Catalog } from '../repair/catalog';
 import { PeerClient } from '../repair/peer-client';
 import { Repairer } from '../repair/repairer';
@@ -35,11 +36,13 @@ export async function buildServices(
     config.natsUrl,
     `${config.nodeName} ${identity.address}`,
     config.natsReplicas,
+    { requestTimeoutMs: config.natsTimeoutSeconds * 1000, retryBudgetMs: config.natsRetrySeconds * 1000 },
   );
   try {
     await ensureNatsResources(nats, config);
     const startedAt = Date.now();
     const counters: NodeCounters = { jobsDone: 0 };
+    const drain = DrainState.inDataDir(config.dataDir, config.drain);
     let membership: Membership | undefined = undefined;
     let repair: Repairer | undefined = undefined;
     const self = selfRecord(
@@ -49,6 +52,7 @@ export async function buildServices(
       () => membership!.ring(),
       counters,
       () => repair?.status(),
+      drain,
     );
     membership = new Membership({
       kv: await nats.kvm.open(BUCKETS.nodes),
@@ -59,12 +63,15 @@ export async function buildServices(
       healthTtlMs: config.healthTtlSeconds * 1000,
       shardLength: config.shardLength,
       replicationFactor: config.replicationFactor,
+      assignment: config.placementAssignment,
+      loadBound: config.placementLoadBound,
       log,
     });
     await membership.start();
     const jobs = new JobStore(
       await nats.kvm.open(BUCKETS.jobs),
       new JobIndex(await nats.kvm.open(BUCKETS.jobsOpen), await nats.kvm.open(BUCKETS.jobsRecent)),
+      nats.retry,
     );
     repair = new Repairer({
       config,
@@ -78,6 +85,7 @@ export async function buildServices(
       peers: new PeerClient(identity, config.peerTimeoutSeconds * 1000),
       pullLimiter: megabytesPerSecond(config.repairMaxMBps),
       stats: emptyStats(),
+      drain,
     });
     if (options.member !== false) repair.start();
     const reads = new ReadCache(blob, {
@@ -97,6 +105,7 @@ export async function buildServices(
       repair,
       counters,
       startedAt,
+      drain,
     };
   } catch (err) {
     await nats.nc.close();

@@ -3,6 +3,7 @@ import { describeError, isStorageError, StorageError } from '../errors';
 import type { Logger } from '../log';
 import { stepRuns, stepSeconds } from '../metrics';
 import type { Nats } from '../nats/connection';
+import { retryNats } from '../nats/retry';
 import type { NatsTrigger } from './manifest';
 import type { StepContext, StepHandler } from '../step';
 
@@ -44,9 +45,15 @@ interface ShimState extends ShimOptions {
 export async function startConsumerShim(options: ShimOptions): Promise<ConsumerShim> {
   const { nats, trigger, log } = options;
   const durable = consumerName(trigger, options.nodeId);
-  await ensureConsumer(nats, trigger, durable);
-  const consumer = await nats.js.consumers.get(trigger.stream, durable);
-  const stream = await nats.jsm.streams.info(trigger.stream);
+  // A fresh R3 cluster can take a while to place a consumer: start-up rides it out.
+  const startup = { budgetMs: Math.max(60_000, nats.retry.budgetMs) };
+  await retryNats(startup, `create consumer ${durable}`, () => ensureConsumer(nats, trigger, durable));
+  const consumer = await retryNats(startup, `open consumer ${durable}`, () =>
+    nats.js.consumers.get(trigger.stream, durable),
+  );
+  const stream = await retryNats(startup, `look at ${trigger.stream}`, () =>
+    nats.jsm.streams.info(trigger.stream),
+  );
   const state: ShimState = {
     ...options,
     dropTerminated: stream.config.retention === RetentionPolicy.Workqueue,

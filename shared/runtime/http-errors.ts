@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ERRORS, isStorageError, type ErrorCode } from '../errors';
+import { ERRORS, retryAfterSeconds, type ErrorCode } from '../errors';
+import { natsFaultError } from '../nats/faults';
 
 export interface ErrorBody {
   statusCode: number;
@@ -18,9 +19,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
 };
 
-/** The one mapping from a thrown error to the JSON body every route answers (STYLE §5). */
+/**
+ * The one mapping from a thrown error to the JSON body every route answers (STYLE §5). A NATS
+ * fault that reached the edge unwrapped is still named (503 NATS_UNAVAILABLE, 507
+ * JETSTREAM_FULL; shared/nats/faults.ts): only an error nobody can name is a 500.
+ */
 export function toErrorBody(err: unknown): ErrorBody {
-  if (isStorageError(err)) return body(err.statusCode, err.code, err.message);
+  const named = natsFaultError(err);
+  if (named) return body(named.statusCode, named.code, named.message);
   const fe = err as Partial<FastifyError>;
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return body(ERRORS[mapped].status, mapped, fe.message ?? ERRORS[mapped].message);
@@ -42,6 +48,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply.raw.destroy(err as Error);
       return;
     }
+    const retryAfter = retryAfterSeconds(out.code);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(out.statusCode).type('application/json').send(out);
   });
   app.setNotFoundHandler((request, reply) => {

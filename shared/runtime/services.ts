@@ -5,6 +5,7 @@ import type { Identity } from '../identity/wallet';
 import type { Membership } from '../membership/membership';
 import type { NodeCounters } from '../membership/self-record';
 import type { JobStore } from '../jobs/job-store';
+import type { DrainState } from '../drain/state';
 import type { Catalog } from '../repair/catalog';
 import type { Repairer } from '../repair/repairer';
 import type { TrackedBlobStore } from '../repair/tracked-store';
@@ -32,6 +33,8 @@ export interface Services {
   /** Repair, rebalance and scrub (shared/repair/). */
   repair: Repairer;
   counters: NodeCounters;
+  /** Whether this node drains, and whether it is safe to remove (shared/drain/). */
+  drain: DrainState;
 }
 
 let current: Promise<Services> | undefined;

@@ -44,16 +44,16 @@ export interface Expected {
 }
 
 /**
- * Where the files stand against placement over `live` (node ids → blobs dirs): files missing
- * from an owner (or with a wrong digest), and copies on non-owners.
+ * Where the files stand against placement over `live` (node ids → blobs dirs, weights): files
+ * missing from an owner (or with a wrong digest), and copies on non-owners.
  */
 export function placementGaps(
   files: Map<string, string>,
-  live: { id: string; blobs: string }[],
+  live: { id: string; blobs: string; weight?: number }[],
   replicationFactor: number,
 ): { missing: string[]; extra: string[] } {
   const ring = new Ring(
-    live.map((n) => ({ id: n.id })),
+    live.map((n) => ({ id: n.id, weight: n.weight })),
     { shardLength: 3, replicationFactor },
   );
   const held = new Map(live.map((n) => [n.id, holdings(n.blobs)]));

@@ -11,7 +11,7 @@ function withOwners(compact: CompactRing, edit: (owners: Uint16Array) => void): 
   const bytes = Buffer.from(compact.owners, 'base64');
   const owners = new Uint16Array(bytes.length / 2).map((_, i) => bytes.readUInt16LE(i * 2));
   edit(owners);
-  const canonical = { ...compact, owners };
+  const canonical = { ...compact, assignment: 'rendezvous' as const, loadBound: 0, owners };
   return {
     ...compact,
     owners: ownersBytes(owners).toString('base64'),

@@ -2,6 +2,7 @@ import { h } from '../lib/dom';
 import { ago, bytes, count, shortId } from '../lib/format';
 import type { ClusterReport, WeatherMember } from '../../../shared/weather/types';
 import type { NodeLabels } from './labels';
+import { placementRows } from './placement';
 import { repairRows } from './repair';
 
 /** One card per member, as the answering node sees it. */
@@ -37,6 +38,7 @@ function card(m: WeatherMember, report: ClusterReport, labels: NodeLabels, now: 
       h('code', { title: m.nodeId }, shortId(m.nodeId)),
       m.nodeId === report.self ? h('span', { class: 'tag' }, 'this node') : null,
       m.leaving ? h('span', { class: 'tag' }, 'left the network') : null,
+      m.draining ? h('span', { class: 'tag' }, m.drain?.safeToRemove ? 'safe to remove' : 'draining') : null,
     ),
     h(
       'dl',
@@ -63,7 +65,7 @@ function card(m: WeatherMember, report: ClusterReport, labels: NodeLabels, now: 
     h(
       'dl',
       { class: 'repair' },
-      repairRows(m.repair, now).map((r) => [
+      [...placementRows(m), ...repairRows(m.repair, now)].map((r) => [
         h('dt', null, r.term),
         h('dd', { class: r.tone ? `tone-${r.tone}` : null, title: r.title }, r.value),
       ]),

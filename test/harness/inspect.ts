@@ -1,0 +1,30 @@
+import { connectNats } from '../../shared/nats/connection';
+import { BUCKETS } from '../../shared/nats/names';
+
+/**
+ * What a node left in NATS, read directly (never asked of the API): objects in its temp
+ * stores and job records. Tests use it to show a refused request left nothing behind.
+ */
+export async function natsLeftovers(
+  natsUrls: string[],
+  tempBuckets = 2,
+): Promise<{ tempObjects: number; tempBytes: number; jobs: number }> {
+  const n = await connectNats(natsUrls, 'inspect', 1);
+  try {
+    let tempObjects = 0;
+    // Stream bytes, chunks included: an upload cut off half-way must not leave its chunks.
+    let tempBytes = 0;
+    for (let k = 0; k < tempBuckets; k++) {
+      const store = await n.objm.open(BUCKETS.temp(k));
+      tempObjects += (await store.list()).filter((o) => !o.deleted).length;
+      tempBytes += (await n.jsm.streams.info(`OBJ_${BUCKETS.temp(k)}`)).state.bytes;
+    }
+    const kv = await n.kvm.open(BUCKETS.jobs);
+    const keys: string[] = [];
+    for await (const key of await kv.keys()) keys.push(key);
+    const jobs = keys.length;
+    return { tempObjects, tempBytes, jobs };
+  } finally {
+    await n.nc.close();
+  }
+}
