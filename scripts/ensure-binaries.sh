@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the system binaries Storage V2 runs are present: nats-server and ffmpeg
 # (and chromium for the browser tests with --with-browser; nginx and wrk, the baseline and
-# load generator of `npm run bench:serve`, with --with-serve-bench). Installs them with apt-get
-# when running as root; otherwise says exactly what to install.
+# load generator of `npm run bench:serve`, with --with-serve-bench; rclone, the baseline of
+# `npm run bench:archiver`, with --with-rclone). Installs them with apt-get when running as
+# root; otherwise says exactly what to install.
 set -euo pipefail
 
 need=()
@@ -15,6 +16,7 @@ for flag in "$@"; do
       command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
       command -v wrk >/dev/null 2>&1 || need+=(wrk)
       ;;
+    --with-rclone) command -v rclone >/dev/null 2>&1 || need+=(rclone) ;;
   esac
 done
 

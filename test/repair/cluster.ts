@@ -86,10 +86,10 @@ export async function eventually(
   }
 }
 
-/** Distinct small JPEGs (each its own colour), written to `dir`. */
-export async function makeImages(dir: string, count: number, prefix = 'img'): Promise<string[]> {
+/** Distinct small JPEGs (each its own colour), written to `dir`; `start` continues a series. */
+export async function makeImages(dir: string, count: number, prefix = 'img', start = 0): Promise<string[]> {
   const files: string[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = start; i < start + count; i++) {
     const file = path.join(dir, `${prefix}${i}.jpg`);
     await sharp({
       create: {
