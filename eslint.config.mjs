@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'web/dist/', '.data/', 'test-output/'] },
+  { ignores: ['dist/', 'node_modules/', 'web/dist/', '.data/', 'test-output/', '.serverless/', '.esbuild/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

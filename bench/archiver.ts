@@ -31,6 +31,17 @@ function intArg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
+/**
+ * The environment both sides run with: the machine's, less AWS_CA_BUNDLE (a CA file for
+ * https; the S3 server here is plain http, and rclone's SDK refuses the bundle over its own
+ * transport, failing before it starts).
+ */
+function sideEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.AWS_CA_BUNDLE;
+  return env;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** A node-like file store: `small` files of 20–100 KB and `large` of 3–6 MB. */
@@ -70,11 +81,7 @@ function archiverBackup(s3: S3Server, source: string, folder: string): Promise<n
   return timed(
     process.execPath,
     [ARCHIVER, 'backup', '--to', to, '--no-jobs', '--json', '--concurrency', String(TRANSFERS)],
-    {
-      ...process.env,
-      ...s3.env,
-      storage_driver_url: `file://${source}`,
-    },
+    sideEnv({ ...s3.env, storage_driver_url: `file://${source}` }),
   );
 }
 
@@ -93,8 +100,7 @@ function rcloneCopy(s3: S3Server, source: string, folder: string): Promise<numbe
       '--checkers',
       String(TRANSFERS),
     ],
-    {
-      ...process.env,
+    sideEnv({
       RCLONE_CONFIG_BENCH_TYPE: 's3',
       RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
       RCLONE_CONFIG_BENCH_ENDPOINT: s3.endpoint,
@@ -102,7 +108,7 @@ function rcloneCopy(s3: S3Server, source: string, folder: string): Promise<numbe
       RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.secretAccessKey,
       RCLONE_CONFIG_BENCH_REGION: s3.region,
       RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
-    },
+    }),
   );
 }
 

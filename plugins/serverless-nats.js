@@ -36,6 +36,12 @@ class ServerlessNats {
     const service = this.serverless.service;
     // The shims run in this process: give them the same environment the handlers get.
     Object.assign(process.env, service.provider.environment || {}, { AUDIUS_NODE_NAME: 'offline' });
+    if (process.env.AUDIUS_STEP_INVOKER === 'lambda') {
+      // The cloud shape: the bridge (npm run bridge) invokes the functions on this process's
+      // Lambda endpoint, as it would on AWS; nothing runs them in here.
+      this.serverless.cli.log('NATS events are left to the bridge (AUDIUS_STEP_INVOKER=lambda)');
+      return;
+    }
     const runtime = require(path.join(service.serverless.serviceDir, 'dist/shared/runtime/offline.js'));
     this.stopWorkers = await runtime.startOfflineWorkers(service.functions);
     this.serverless.cli.log('NATS consumer shims started');

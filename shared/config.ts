@@ -205,6 +205,22 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // Cloud deployment (README "Deploying to AWS"): where NATS-triggered steps run.
+  stepInvoker: {
+    env: 'AUDIUS_STEP_INVOKER',
+    default: 'in-process',
+    doc: '`in-process` runs NATS-triggered functions in this process; `lambda` invokes the deployed functions (the bridge)',
+  },
+  lambdaEndpoint: {
+    env: 'AUDIUS_LAMBDA_ENDPOINT',
+    default: '',
+    doc: "Lambda API endpoint for `lambda` steps (empty: AWS's; serverless-offline: http://127.0.0.1:3002)",
+  },
+  lambdaPrefix: {
+    env: 'AUDIUS_LAMBDA_PREFIX',
+    default: 'storage-v2-dev-',
+    doc: 'Deployed function name = this prefix + the serverless.yml function key (osls: service-stage-)',
+  },
   // Hardening (issue 15b): JetStream faults and limits, upload bounds. README "Limits".
   natsTimeoutSeconds: {
     env: 'AUDIUS_NATS_TIMEOUT_SECONDS',
@@ -328,6 +344,9 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  stepInvoker: 'in-process' | 'lambda';
+  lambdaEndpoint: string;
+  lambdaPrefix: string;
   placementAssignment: AssignmentMode;
   placementLoadBound: number;
   /** A fixed weight, or `capacity`: follow the blob store's size (shared/drain/weight.ts). */
@@ -384,6 +403,11 @@ function bool(env: NodeJS.ProcessEnv, key: Key): boolean {
   if (text !== 'true' && text !== 'false')
     throw new StorageError('BAD_CONFIG', `${CONFIG_SPEC[key].env}=${text}: expected true or false`);
   return text === 'true';
+}
+
+function stepInvoker(text: string): Config['stepInvoker'] {
+  if (text === 'in-process' || text === 'lambda') return text;
+  throw new StorageError('BAD_CONFIG', `AUDIUS_STEP_INVOKER=${text}: expected in-process or lambda`);
 }
 
 /** A finite number > 0 (or ≥ 0 with `zero`). */
@@ -480,6 +504,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    stepInvoker: stepInvoker(raw(env, 'stepInvoker')),
+    lambdaEndpoint: raw(env, 'lambdaEndpoint'),
+    lambdaPrefix: raw(env, 'lambdaPrefix'),
     placementAssignment: assignment(env),
     placementLoadBound: positive(env, 'placementLoadBound', true),
     placementWeight:

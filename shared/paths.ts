@@ -18,7 +18,10 @@ function findUp(start: string, file: string): string {
 }
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+  const file = path.join(PROJECT_ROOT, 'package.json');
+  // A function bundle (npm run package:aws) has no package.json; serverless.yml passes the version.
+  if (!fs.existsSync(file) && process.env.AUDIUS_VERSION) return process.env.AUDIUS_VERSION;
+  const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as {
     version: string;
   };
   return pkg.version;

@@ -1,11 +1,12 @@
 import { runTranscodeStep } from '../../shared/jobs/transcode-step';
 import type { Job } from '../../shared/jobs/types';
 import { services } from '../../shared/runtime/services';
+import { stepFunction } from '../../shared/runtime/lambda-step';
 import type { StepHandler } from '../../shared/step';
 import { transcodeAudio } from '../../shared/transcode/mod';
 
 /** Step `audio` (jobs.audio): MP3 320 kbps + 30 s preview via ffmpeg (DESIGN §4.2). */
-export const handler: StepHandler<{ id: string }, Job> = async (event, context) => {
+const audio: StepHandler<{ id: string }, Job> = async (event, context) => {
   const s = await services();
   return runTranscodeStep(s, 'audio', event, context, ({ job, sourcePath, workDir, signal, onProgress }) =>
     transcodeAudio({
@@ -20,3 +21,6 @@ export const handler: StepHandler<{ id: string }, Job> = async (event, context) 
     }),
   );
 };
+
+/** In-process (StepContext) or as a Lambda (shared/runtime/lambda-step.ts). */
+export const handler = stepFunction(audio);

@@ -191,7 +191,9 @@ async function settleFailure(
     stepRuns.inc({ function: functionName, outcome: 'handed_back' });
     log.warn({ fn: functionName, seq: msg.seq }, 'in-flight work handed back at shutdown');
   } else if ((isStorageError(err) && err.permanent) || attempt >= trigger.maxAttempts) {
-    quietly(() => msg.term(reason.slice(0, 200)));
+    // No reason on the wire: nats-server before 2.10 reads `+TERM <reason>` as no ack at all and
+    // redelivers after ackWait (seen with 2.9.10). The reason is in the log line below.
+    quietly(() => msg.term());
     stepRuns.inc({ function: functionName, outcome: 'failed' });
     log.error({ fn: functionName, seq: msg.seq, attempt, reason }, 'step failed for good');
     if (options.dropTerminated) {

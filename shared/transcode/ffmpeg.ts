@@ -1,5 +1,6 @@
 import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
+import { knowsStatsPeriod, mediaBinary } from './binaries';
 
 /**
  * The only module that knows how ffmpeg and ffprobe are started (DESIGN §9: fluent-ffmpeg is
@@ -68,23 +69,25 @@ export class FfmpegFailure extends Error {
  * Flags every run gets: errors only on stderr, no interactive stdin, and machine-readable
  * progress on stderr 4 times a second (the spec's throttle for progress updates).
  */
-const PLUMBING = [
-  ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'],
-  ...['-progress', 'pipe:2', '-stats_period', '0.25'],
-  // fluent adds -y only for outputs it sees as plain files, and `file:` paths are not.
-  '-y',
-];
+function plumbing(binary: string): string[] {
+  return [
+    ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'],
+    ...['-progress', 'pipe:2', ...(knowsStatsPeriod(binary) ? ['-stats_period', '0.25'] : [])],
+    // fluent adds -y only for outputs it sees as plain files, and `file:` paths are not.
+    '-y',
+  ];
+}
 
 const STDERR_LINES_KEPT = 20;
 
 export function ffmpegBinary(): string {
-  return process.env.FFMPEG_PATH ?? 'ffmpeg';
+  return mediaBinary('ffmpeg');
 }
 
 /** The exact argv (after the binary) that `runFfmpeg` starts, in fluent-ffmpeg's order. */
 export function ffmpegArgv(invocation: FfmpegInvocation): string[] {
   return [
-    ...PLUMBING,
+    ...plumbing(ffmpegBinary()),
     ...invocation.inputOptions,
     '-i',
     fileUrl(invocation.input),
@@ -146,8 +149,10 @@ export function runFfmpeg(invocation: FfmpegInvocation, options: FfmpegRunOption
 
 function buildCommand(invocation: FfmpegInvocation): ffmpeg.FfmpegCommand {
   const command = ffmpeg({ stdoutLines: STDERR_LINES_KEPT });
+  const binary = ffmpegBinary();
+  command.setFfmpegPath(binary);
   command.input(fileUrl(invocation.input));
-  addOptions(command.inputOptions.bind(command), [...PLUMBING, ...invocation.inputOptions]);
+  addOptions(command.inputOptions.bind(command), [...plumbing(binary), ...invocation.inputOptions]);
   for (const output of invocation.outputs) {
     command.output(fileUrl(output.path));
     addOptions(command.outputOptions.bind(command), output.options);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { mediaBinary } from './binaries';
 import { FfmpegFailure, fileUrl } from './ffmpeg';
 
 /**
@@ -9,7 +10,7 @@ import { FfmpegFailure, fileUrl } from './ffmpeg';
  */
 
 export function ffprobeBinary(): string {
-  return process.env.FFPROBE_PATH ?? 'ffprobe';
+  return mediaBinary('ffprobe');
 }
 
 const STDERR_LINES_KEPT = 20;
