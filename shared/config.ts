@@ -205,6 +205,22 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // The Audius client API (issue 16, README "Audius SDK compatibility").
+  keepOriginals: {
+    env: 'AUDIUS_KEEP_ORIGINALS',
+    default: 'true',
+    doc: 'Keep each upload as a stored, replicated result `<id>_original.<ext>` (mediorum keeps originals)',
+  },
+  tusExpiryHours: {
+    env: 'AUDIUS_TUS_EXPIRY_HOURS',
+    default: '24',
+    doc: 'An unfinished tus upload untouched this long is deleted (its partial bytes live under AUDIUS_DATA_DIR/tus)',
+  },
+  minFreeDiskMB: {
+    env: 'AUDIUS_MIN_FREE_DISK_MB',
+    default: '1024',
+    doc: '/health_check says diskHasSpace=false (and tus uploads are refused) below this much free space',
+  },
   // Cloud deployment (README "Deploying to AWS"): where NATS-triggered steps run.
   stepInvoker: {
     env: 'AUDIUS_STEP_INVOKER',
@@ -344,6 +360,9 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  keepOriginals: boolean;
+  tusExpiryHours: number;
+  minFreeDiskMB: number;
   stepInvoker: 'in-process' | 'lambda';
   lambdaEndpoint: string;
   lambdaPrefix: string;
@@ -504,6 +523,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    keepOriginals: bool(env, 'keepOriginals'),
+    tusExpiryHours: int(env, 'tusExpiryHours', 1),
+    minFreeDiskMB: int(env, 'minFreeDiskMB', 0),
     stepInvoker: stepInvoker(raw(env, 'stepInvoker')),
     lambdaEndpoint: raw(env, 'lambdaEndpoint'),
     lambdaPrefix: raw(env, 'lambdaPrefix'),

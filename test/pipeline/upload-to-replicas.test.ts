@@ -64,7 +64,11 @@ describe('upload → transcode → 3 replicas', () => {
     const ids = await Promise.all(
       cluster.nodes.map(async (n) => (await getJson(`${n.url}/storage/health`)).body.nodeId),
     );
-    expect(done.results.map((r: any) => r.name)).toEqual([`${job.id}_320.mp3`, `${job.id}_preview.mp3`]);
+    expect(done.results.map((r: any) => r.name)).toEqual([
+      `${job.id}_320.mp3`,
+      `${job.id}_preview.mp3`,
+      `${job.id}_original.mp3`, // AUDIUS_KEEP_ORIGINALS (default on)
+    ]);
     for (const r of done.results) expect([...r.nodes].sort()).toEqual([...ids].sort());
     // Public callers get no temp-store internals; the upload's answer named its bucket.
     expect(done.source_info.bucket).toBeUndefined();
