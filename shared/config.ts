@@ -205,6 +205,22 @@ export const CONFIG_SPEC = {
     default: '',
     doc: 'Wallets whose signed requests may delist and relist files, comma separated',
   },
+  // The Audius client API (issue 16, README "Audius SDK compatibility").
+  keepOriginals: {
+    env: 'AUDIUS_KEEP_ORIGINALS',
+    default: 'true',
+    doc: 'Keep each upload as a stored, replicated result `<id>_original.<ext>` (mediorum keeps originals)',
+  },
+  tusExpiryHours: {
+    env: 'AUDIUS_TUS_EXPIRY_HOURS',
+    default: '24',
+    doc: 'An unfinished tus upload untouched this long is deleted (its partial bytes live under AUDIUS_DATA_DIR/tus)',
+  },
+  minFreeDiskMB: {
+    env: 'AUDIUS_MIN_FREE_DISK_MB',
+    default: '1024',
+    doc: '/health_check says diskHasSpace=false (and tus uploads are refused) below this much free space',
+  },
   // Cloud deployment (README "Deploying to AWS"): where NATS-triggered steps run.
   stepInvoker: {
     env: 'AUDIUS_STEP_INVOKER',
@@ -344,6 +360,9 @@ export interface Config {
   uploadWallets: string[];
   uploadSignatureSeconds: number;
   operatorWallets: string[];
+  keepOriginals: boolean;
+  tusExpiryHours: number;
+  minFreeDiskMB: number;
   stepInvoker: 'in-process' | 'lambda';
   lambdaEndpoint: string;
   lambdaPrefix: string;
@@ -434,8 +453,23 @@ function assignment(env: NodeJS.ProcessEnv): AssignmentMode {
   return text as AssignmentMode;
 }
 
-/** AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse). */
-function publicHost(env: NodeJS.ProcessEnv, port: number): string {
+/** True for an address only this machine can reach. */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+/**
+ * AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse).
+ * A node listening beyond loopback (a container) must say where it is reached (issue 15):
+ * peers would otherwise redirect clients to its 127.0.0.1.
+ */
+function publicHost(env: NodeJS.ProcessEnv, port: number, listenHost: string): string {
+  if (!raw(env, 'host') && !isLoopback(listenHost))
+    throw new StorageError(
+      'BAD_CONFIG',
+      `AUDIUS_LISTEN_HOST=${listenHost} listens beyond this machine: set AUDIUS_HOST to the public URL peers and clients reach this node at (http(s)://host[:port])`,
+    );
   const host = raw(env, 'host') || `http://127.0.0.1:${port}`;
   const problem = hostUrlProblem(host);
   if (problem)
@@ -453,7 +487,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: raw(env, 'storageUrl'),
     port,
     listenHost: raw(env, 'listenHost'),
-    host: publicHost(env, port),
+    host: publicHost(env, port, raw(env, 'listenHost')),
     dataDir: raw(env, 'dataDir'),
     delegateKey: raw(env, 'delegateKey'),
     namespace: raw(env, 'namespace'),
@@ -489,6 +523,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWallets: wallets(env, 'uploadWallets'),
     uploadSignatureSeconds: int(env, 'uploadSignatureSeconds', 1),
     operatorWallets: wallets(env, 'operatorWallets'),
+    keepOriginals: bool(env, 'keepOriginals'),
+    tusExpiryHours: int(env, 'tusExpiryHours', 1),
+    minFreeDiskMB: int(env, 'minFreeDiskMB', 0),
     stepInvoker: stepInvoker(raw(env, 'stepInvoker')),
     lambdaEndpoint: raw(env, 'lambdaEndpoint'),
     lambdaPrefix: raw(env, 'lambdaPrefix'),

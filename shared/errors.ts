@@ -57,6 +57,17 @@ export const ERRORS = {
     message: 'A delist request at least as new has already been applied to this name',
   },
   DELISTED: { status: 403, message: 'This content has been taken down' },
+  // The Audius client API (issue 16): tus uploads, CIDs, mediorum's routes.
+  TUS_BAD_REQUEST: { status: 400, message: 'The tus request is not valid' },
+  TUS_OFFSET_CONFLICT: { status: 409, message: 'Upload-Offset does not match what this node has' },
+  UPLOAD_NOT_FOUND: { status: 404, message: 'No such upload on this node' },
+  BAD_CID: { status: 400, message: 'Not a content id (CIDv1, sha2-256, as mediorum makes them)' },
+  CID_NOT_FOUND: { status: 404, message: 'No stored file has this content id' },
+  BAD_VARIANT: { status: 400, message: 'This upload has no such variant' },
+  AUDIO_NEEDS_CIDSTREAM: {
+    status: 401,
+    message: 'Audio is streamed from /tracks/cidstream/<cid> with a signature',
+  },
   DRAIN_BAD_REQUEST: {
     status: 400,
     message: 'A drain request has "type": "storage-drain", the node it is for and an action',
@@ -84,6 +95,11 @@ export const ERRORS = {
   // Capacity and availability (issue 15): the request was fine and may be sent again; the
   // error handler adds `Retry-After: retryAfter` (seconds). Never a bare 500 for these.
   NOT_READY: { status: 503, message: 'The node is not ready', retryAfter: 5 },
+  TOO_MANY_EVENT_STREAMS: {
+    status: 503,
+    message: 'Too many event streams are open on this node',
+    retryAfter: 30,
+  },
   NATS_UNAVAILABLE: {
     status: 503,
     message: 'The message system (NATS JetStream) did not answer in time; try again shortly',

@@ -20,13 +20,15 @@ export function verifyStreamSignature(
   name: string,
   rules: StreamSignatureRules,
   now = Date.now(),
+  /** The upload `name` belongs to, when the name does not say (a CID: /tracks/cidstream). */
+  uploadId = parseFileName(name)?.id ?? name,
 ): string {
   const { signer, data } = verifyEnvelope(raw, rules.windowMs, rules.skewMs, now);
   const named = data.fileName ?? data.cid;
   if (typeof named !== 'string' || named === '')
     throw refuse('SIGNATURE_MISSING_NAME', 'signature data names no file (fileName or cid)');
   if (named !== name) throw refuse('SIGNATURE_NAME_MISMATCH', `signature is not for ${name}`);
-  if (data.upload_id !== undefined && data.upload_id !== (parseFileName(name)?.id ?? name))
+  if (data.upload_id !== undefined && data.upload_id !== uploadId)
     throw refuse('SIGNATURE_UPLOAD_ID_MISMATCH', `signature is for another upload than ${name}`);
   if (!rules.isAllowedSigner(signer))
     throw refuse('SIGNATURE_SIGNER_NOT_ALLOWED', 'signature is not from an allowed signer');

@@ -21,9 +21,10 @@ export type StoreOutcome = 'done' | 'nothing-to-store';
 export async function storeResults(s: JobDeps, id: string, signal: AbortSignal): Promise<StoreOutcome> {
   let job = await s.jobs.get(id);
   if (!job || job.results.length === 0 || job.status === JOB_STATUS.error) return 'nothing-to-store';
-  if (job.status === JOB_STATUS.done) return 'done';
   const me = s.identity.address;
   const shard = job.results[0].shard;
+  // A done job can still gain a result (generate_preview, issue 16): done and fully held is done.
+  if (job.status === JOB_STATUS.done && isFullyHeld(job, s.membership.ring().owners(shard))) return 'done';
   if (s.membership.ring().owners(shard).includes(me)) {
     const missing: JobResult[] = [];
     for (const result of job.results) if (!(await storeOne(s, result, signal))) missing.push(result);
@@ -81,6 +82,10 @@ async function storeOne(s: JobDeps, result: JobResult, signal: AbortSignal): Pro
     signal,
   });
   return true;
+}
+
+function isFullyHeld(job: Job, owners: string[]): boolean {
+  return job.results.every((r) => owners.every((o) => r.nodes.includes(o)));
 }
 
 /**

@@ -13,6 +13,9 @@ import { runningHere, waitForLiveWorker } from './live-worker';
 import type { StepContext, StepEvent } from '../step';
 import type { TranscodeOutput } from '../transcode/types';
 import { JOB_STATUS, type Job, type JobResult, type Template } from './types';
+import { cidIndex } from '../cid/cid-index';
+import { originalOutput } from './original';
+import { recordTranscode } from './transcode-stats';
 
 /** What a template's transcode gets and gives back. */
 export interface TranscodeInput {
@@ -23,7 +26,9 @@ export interface TranscodeInput {
   onProgress: (fraction: number) => void;
 }
 
-export type TranscodeOutputs = (TranscodeOutput & {
+export type TranscodeOutputs = (Omit<TranscodeOutput, 'variant' | 'contentType'> & {
+  variant: string;
+  contentType: string;
   durationSeconds?: number;
   width?: number;
   height?: number;
@@ -88,6 +93,7 @@ async function transcodeClaimed(
   transcode: Transcode,
 ): Promise<Job> {
   const id = job.id;
+  const claimedAt = Date.now();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
   const progress = throttledProgress(s, id);
   try {
@@ -106,7 +112,11 @@ async function transcodeClaimed(
       onProgress: progress.report,
     });
     await progress.settle();
-    const results = await putResults(s, job, result.outputs, event.attempt);
+    recordTranscode(job.template, (Date.now() - claimedAt) / 1000);
+    const outputs = s.config.keepOriginals
+      ? [...result.outputs, await originalOutput(job, sourcePath)]
+      : result.outputs;
+    const results = await putResults(s, job, outputs, event.attempt);
     // Another delivery that got here first keeps its record (and the storers' holders on it);
     // this attempt's results, under their own names, are then dropped.
     let won = false;
@@ -127,6 +137,8 @@ async function transcodeClaimed(
       await dropResults(s, results);
       return stored;
     }
+    // Indexed before any copy exists: a CID read finds the file and waits for its storers.
+    await (await cidIndex(s.nats)).add(id, results);
     s.counters.jobsDone += 1;
     return stored.status === JOB_STATUS.inProgress ? announceResults(s, stored) : stored;
   } catch (err) {

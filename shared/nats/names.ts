@@ -22,6 +22,8 @@ export const BUCKETS = {
   nodes: 'nodes',
   /** Takedowns (issue 11): file names and job ids every node refuses to serve. */
   delist: 'delist',
+  /** Content ids (issue 16, DESIGN §11): CID → result file name and job id. */
+  cids: 'cids',
   temp: (k: number) => `temp_${k}`,
 } as const;
 

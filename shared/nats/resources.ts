@@ -102,6 +102,8 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
     [BUCKETS.jobsRecent, 1, limits.jobIndex, config.jobListingDays * 24 * HOUR_MS],
     [BUCKETS.nodes, 5, limits.nodes],
     [BUCKETS.delist, 5, limits.delist],
+    // CID → file name (issue 16): a few small entries a job, as the job indexes are.
+    [BUCKETS.cids, 1, limits.jobIndex],
   ];
   for (const [bucket, history, maxBytes, ttl] of kv) {
     const stream = `KV_${bucket}`;

@@ -43,6 +43,11 @@ export function createApp(options: { logger?: Logger; timeouts?: ServerTimeouts 
     forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
+  // Browsers must take every answer as its declared type (issue 15): an upload sniffed as HTML
+  // would otherwise run as a page of this node.
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.header('X-Content-Type-Options', 'nosniff');
+  });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL: one series per route, whatever the ids.
     const route = request.routeOptions.url ?? 'unmatched';

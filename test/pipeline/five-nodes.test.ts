@@ -104,7 +104,11 @@ describe('five nodes, R = 3', () => {
     expect(job.status).toBe('done');
     expect(job.attempts).toBeGreaterThanOrEqual(2);
     expect(job.transcode_worker_id).not.toBe(worker);
-    expect(job.results.map((r: any) => r.name)).toEqual([`${id}_320.mp3`, `${id}_preview.mp3`]);
+    expect(job.results.map((r: any) => r.name)).toEqual([
+      `${id}_320.mp3`,
+      `${id}_preview.mp3`,
+      `${id}_original.wav`, // AUDIUS_KEEP_ORIGINALS (default on)
+    ]);
     // Once: one set of results, each on exactly the owners of the ring without the dead node.
     const { body: placement } = await getJson(`${survivor.url}/storage/placement/${id}`);
     const owners = placement.owners.map((o: any) => o.nodeId);

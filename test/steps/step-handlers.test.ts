@@ -70,6 +70,7 @@ describe('transcode and storer steps invoked directly', () => {
     expect(transcoded.results.map((r: any) => [r.name, r.content_type])).toEqual([
       [`${job.id}_320.mp3`, 'audio/mpeg'],
       [`${job.id}_preview.mp3`, 'audio/mpeg'],
+      [`${job.id}_original.flac`, 'audio/flac'], // AUDIUS_KEEP_ORIGINALS (default on)
     ]);
     expect(Math.abs(transcoded.results[0].duration! - 3)).toBeLessThan(0.05);
 
@@ -98,6 +99,7 @@ describe('transcode and storer steps invoked directly', () => {
       [`${job.id}_150.jpg`, 150, 150],
       [`${job.id}_480.jpg`, 480, 480],
       [`${job.id}_1000.jpg`, 1000, 1000],
+      [`${job.id}_original.png`, undefined, undefined],
     ]);
   });
 
