@@ -34,6 +34,8 @@ ENV NODE_ENV=production \
 RUN npm prune --omit=dev --no-audit --no-fund
 ENTRYPOINT ["node", "dist/bin/archiver.js"]
 
+# Listening on 0.0.0.0, a node refuses to start without AUDIUS_HOST: the public URL peers and
+# clients reach it at (issue 15; they would otherwise be redirected to its 127.0.0.1).
 FROM build AS runtime
 ENV NODE_ENV=production \
     AUDIUS_LISTEN_HOST=0.0.0.0 \

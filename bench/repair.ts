@@ -68,6 +68,9 @@ const FAST_ENV = {
   AUDIUS_TEMP_BUCKETS: '2',
   AUDIUS_GATED_VARIANTS: 'none',
   AUDIUS_UPLOAD_MODE: 'open',
+  // The load generator is one client address uploading thousands of files.
+  AUDIUS_UPLOADS_PER_CLIENT: '64',
+  AUDIUS_UPLOADS_PER_CLIENT_PER_MINUTE: '0',
   AUDIUS_REPLICATION_FACTOR: '3',
   LOG_LEVEL: 'info',
 };

@@ -453,8 +453,23 @@ function assignment(env: NodeJS.ProcessEnv): AssignmentMode {
   return text as AssignmentMode;
 }
 
-/** AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse). */
-function publicHost(env: NodeJS.ProcessEnv, port: number): string {
+/** True for an address only this machine can reach. */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+/**
+ * AUDIUS_HOST, checked as peers check it (a node must not publish a host they would refuse).
+ * A node listening beyond loopback (a container) must say where it is reached (issue 15):
+ * peers would otherwise redirect clients to its 127.0.0.1.
+ */
+function publicHost(env: NodeJS.ProcessEnv, port: number, listenHost: string): string {
+  if (!raw(env, 'host') && !isLoopback(listenHost))
+    throw new StorageError(
+      'BAD_CONFIG',
+      `AUDIUS_LISTEN_HOST=${listenHost} listens beyond this machine: set AUDIUS_HOST to the public URL peers and clients reach this node at (http(s)://host[:port])`,
+    );
   const host = raw(env, 'host') || `http://127.0.0.1:${port}`;
   const problem = hostUrlProblem(host);
   if (problem)
@@ -472,7 +487,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: raw(env, 'storageUrl'),
     port,
     listenHost: raw(env, 'listenHost'),
-    host: publicHost(env, port),
+    host: publicHost(env, port, raw(env, 'listenHost')),
     dataDir: raw(env, 'dataDir'),
     delegateKey: raw(env, 'delegateKey'),
     namespace: raw(env, 'namespace'),

@@ -81,6 +81,12 @@ export const ERRORS = {
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   JOB_NOT_FOUND: { status: 404, message: 'No such job' },
   FILE_NOT_FOUND: { status: 404, message: 'No such file' },
+  UPLOAD_TOO_SLOW: { status: 408, message: 'The upload body arrived too slowly and was cut off' },
+  TOO_MANY_UPLOADS: {
+    status: 429,
+    message: 'This client has too many uploads in flight or started too many this minute',
+    retryAfter: 10,
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is larger than this node accepts' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The range is outside the file' },
@@ -89,6 +95,11 @@ export const ERRORS = {
   // Capacity and availability (issue 15): the request was fine and may be sent again; the
   // error handler adds `Retry-After: retryAfter` (seconds). Never a bare 500 for these.
   NOT_READY: { status: 503, message: 'The node is not ready', retryAfter: 5 },
+  TOO_MANY_EVENT_STREAMS: {
+    status: 503,
+    message: 'Too many event streams are open on this node',
+    retryAfter: 30,
+  },
   NATS_UNAVAILABLE: {
     status: 503,
     message: 'The message system (NATS JetStream) did not answer in time; try again shortly',
@@ -100,6 +111,11 @@ export const ERRORS = {
     retryAfter: 60,
   },
   JETSTREAM_FULL: { status: 507, message: 'A JetStream stream or bucket is full', retryAfter: 60 },
+  UPLOADS_BUSY: {
+    status: 503,
+    message: 'This node is receiving as many upload bytes as it takes at once; try again shortly',
+    retryAfter: 5,
+  },
   DISK_FULL: { status: 507, message: 'The long-term store has no space left', retryAfter: 60 },
   STORAGE_UNAVAILABLE: { status: 503, message: 'The blob store is unavailable', retryAfter: 5 },
   UNSUPPORTED_OPERATION: { status: 501, message: 'The storage driver does not support this operation' },

@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
 import { applyDelistRequest } from '../../shared/access/delist-request';
-import { StorageError } from '../../shared/errors';
+import { jsonBody } from '../../shared/http/json-body';
 import { httpFunction } from '../../shared/runtime/http-function';
 import { services } from '../../shared/runtime/services';
 
@@ -14,14 +13,7 @@ export const { route, handler } = httpFunction({
   method: 'POST',
   url: '/storage/delist',
   async handle(request, reply) {
-    if (request.body instanceof Readable) {
-      request.body.resume(); // discard it, so the client reads the refusal instead of a reset
-      throw new StorageError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'a delist request is a JSON body (content-type: application/json)',
-      );
-    }
-    const result = await applyDelistRequest(await services(), request.body);
+    const result = await applyDelistRequest(await services(), jsonBody(request.body, 'a delist request'));
     return reply.status(200).send(result);
   },
 });

@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
 import { applyDrainRequest } from '../../shared/drain/request';
-import { StorageError } from '../../shared/errors';
+import { jsonBody } from '../../shared/http/json-body';
 import { httpFunction } from '../../shared/runtime/http-function';
 import { services } from '../../shared/runtime/services';
 
@@ -14,17 +13,10 @@ export const { route, handler } = httpFunction({
   method: 'POST',
   url: '/storage/drain',
   async handle(request, reply) {
-    if (request.body instanceof Readable) {
-      request.body.resume(); // discard it, so the client reads the refusal instead of a reset
-      throw new StorageError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'a drain request is a JSON body (content-type: application/json)',
-      );
-    }
     const s = await services();
     const applied = applyDrainRequest(
       { nodeId: s.identity.address, config: s.config, drain: s.drain },
-      request.body,
+      jsonBody(request.body, 'a drain request'),
     );
     s.log.warn(applied, applied.action === 'drain' ? 'drain started' : 'drain ended');
     return reply.status(200).send({ ...applied, status: s.drain.status() });

@@ -1,3 +1,5 @@
+import { isMemberRequest } from '../../shared/access/caller';
+import { publicJob } from '../../shared/jobs/public-view';
 import { JOB_STATUS } from '../../shared/jobs/types';
 import { httpFunction } from '../../shared/runtime/http-function';
 import { services } from '../../shared/runtime/services';
@@ -5,6 +7,8 @@ import { services } from '../../shared/runtime/services';
 /**
  * GET /storage/jobs — newest first, `limit` per page, `status` filter; the next page's
  * cursor comes in the `x-next-cursor` header (the body stays the original README's array).
+ * Jobs of the listing window (AUDIUS_JOB_LISTING_DAYS); public callers get them without
+ * temp-store internals (shared/jobs/public-view.ts).
  */
 export const { route, handler } = httpFunction({
   method: 'GET',
@@ -23,6 +27,6 @@ export const { route, handler } = httpFunction({
     const s = await services();
     const page = await s.jobs.list(request.query as { status?: never; limit: number; cursor?: string });
     if (page.next) void reply.header('x-next-cursor', page.next);
-    return page.jobs;
+    return isMemberRequest(s, request) ? page.jobs : page.jobs.map(publicJob);
   },
 });

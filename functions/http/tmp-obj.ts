@@ -7,7 +7,12 @@ import { readTempObject } from '../../shared/nats/temp-objects';
 import { httpFunction } from '../../shared/runtime/http-function';
 import { services } from '../../shared/runtime/services';
 
-/** GET /storage/tmp-obj/:bucket/:key — an object of a temp store (uploads and fresh results). */
+/**
+ * GET /storage/tmp-obj/:bucket/:key — an object of a temp store (uploads and fresh results),
+ * for other nodes (a node signature or MAC) and holders of a stream signature for the file
+ * only, whatever the read policy (issue 15): these are unreleased originals. Served as an
+ * attachment, never inline.
+ */
 export const { route, handler } = httpFunction({
   method: 'GET',
   url: '/storage/tmp-obj/:bucket/:key',
@@ -29,16 +34,21 @@ export const { route, handler } = httpFunction({
     const s = await services();
     if (Number(bucket.slice(5)) >= s.config.tempBuckets)
       throw new StorageError('NOT_FOUND', `No bucket ${bucket}`);
-    // Uploads and fresh results are gated like the files made from them (issue 11).
-    await guardRead(s, request, key, { acceptNodeSignature: true });
     const found = await readTempObject(s.nats, bucket, key);
     if (!found) throw new StorageError('NOT_FOUND', `No object ${key} in ${bucket}`);
+    try {
+      // A stream signature names the file (a result's per-attempt suffix is not part of it).
+      await guardRead(s, request, fileNameOfTemp(key), { acceptNodeSignature: true, alwaysGated: true });
+    } catch (err) {
+      found.body.destroy();
+      throw err;
+    }
     return reply
       .type(contentTypeOf(fileNameOfTemp(key)))
       .header('Content-Length', String(found.info.size))
       .header(
         'Content-Disposition',
-        `inline; filename="${(found.info.description ?? key).replace(/[^\w.-]/g, '_')}"`,
+        `attachment; filename="${(found.info.description ?? key).replace(/[^\w.-]/g, '_')}"`,
       )
       .send(found.body);
   },

@@ -1,4 +1,5 @@
 import { describeError } from '../../shared/errors';
+import { publicJob } from '../../shared/jobs/public-view';
 import { httpFunction } from '../../shared/runtime/http-function';
 import { services } from '../../shared/runtime/services';
 import { jobFeedOf } from '../../shared/weather/job-feed';
@@ -19,7 +20,8 @@ export const { route, handler } = httpFunction({
     const offMembership = onMembershipChange(s.membership, (change) => stream.send('membership', change));
     let unsubscribe = () => {};
     try {
-      unsubscribe = await jobFeedOf(s.nats, s.log).subscribe((job) => stream.send('job', job));
+      // Public: jobs without temp-store internals (shared/jobs/public-view.ts).
+      unsubscribe = await jobFeedOf(s.nats, s.log).subscribe((job) => stream.send('job', publicJob(job)));
       stream.send('hello', { self: s.identity.address });
     } catch (err) {
       stream.send('problem', { message: `Job updates are unavailable: ${describeError(err)}` });

@@ -2,7 +2,7 @@ import { StorageError } from '../errors';
 import { BUCKETS } from '../nats/names';
 import type { Services } from '../runtime/services';
 import { applyDelistChange, assertDelistable, type DelistAction } from './delist';
-import { isPlainObject, refuse, signEnvelope, verifyEnvelope } from './signed-envelope';
+import { refuse, signEnvelope, verifyEnvelopeBody } from './signed-envelope';
 
 /**
  * An operator-signed takedown (issue 11): `POST /storage/delist` with the same envelope as
@@ -25,11 +25,10 @@ export async function applyDelistRequest(
   envelope: unknown,
   now = Date.now(),
 ): Promise<{ action: DelistAction; name: string; by: string }> {
-  if (typeof envelope !== 'string' && !isPlainObject(envelope))
-    throw new StorageError('DELIST_BAD_REQUEST', 'a delist request is the signed envelope as a JSON object');
-  const raw = typeof envelope === 'string' ? envelope : JSON.stringify(envelope);
-  const { signer, data, timestamp } = verifyEnvelope(
-    raw,
+  const { signer, data, timestamp } = verifyEnvelopeBody(
+    envelope,
+    'DELIST_BAD_REQUEST',
+    'a delist request',
     DELIST_WINDOW_MS,
     s.config.signatureSkewSeconds * 1000,
     now,

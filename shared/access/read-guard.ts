@@ -17,16 +17,17 @@ export async function guardRead(
   s: Services,
   request: FastifyRequest,
   name: string,
-  options: { acceptNodeSignature?: boolean } = {},
+  /** `alwaysGated`: whatever the read policy (temp objects: unreleased originals, issue 15). */
+  options: { acceptNodeSignature?: boolean; alwaysGated?: boolean } = {},
 ): Promise<{ gated: boolean }> {
   const a = await access(s);
   const delisted = a.delist.find(name);
   if (delisted) throw new StorageError('DELISTED', `${name} has been taken down`);
-  if (!isGated(a.policy, name)) return { gated: false };
+  if (!options.alwaysGated && !isGated(a.policy, name)) return { gated: false };
   const signature = (request.query as { signature?: unknown }).signature;
   if (signature !== undefined) {
     verifyStreamSignature(signature, name, a.rules);
-  } else if (options.acceptNodeSignature && request.headers[NODE_HEADERS.signature] !== undefined) {
+  } else if (options.acceptNodeSignature && request.headers[NODE_HEADERS.signer] !== undefined) {
     requireMemberSignature(request, s.membership, s.config.nodeSignatureWindowSeconds, s.identity);
   } else {
     throw new StorageError('SIGNATURE_REQUIRED', `${name} needs a signed stream URL (?signature=)`);

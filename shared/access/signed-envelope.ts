@@ -107,8 +107,25 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** A JSON object body (not an array, not a class instance): what signed requests arrive as. */
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
+function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A signed request sent as a body (delist, drain): the envelope as a JSON object or as text,
+ * verified as `verifyEnvelope` does. Anything else is `badRequest` (a 400 of the caller's).
+ */
+export function verifyEnvelopeBody(
+  body: unknown,
+  badRequest: ErrorCode,
+  what: string,
+  windowMs: number,
+  skewMs: number,
+  now = Date.now(),
+): VerifiedEnvelope {
+  if (typeof body !== 'string' && !isPlainObject(body))
+    throw new StorageError(badRequest, `${what} is the signed envelope as a JSON object`);
+  return verifyEnvelope(typeof body === 'string' ? body : JSON.stringify(body), windowMs, skewMs, now);
 }

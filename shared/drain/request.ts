@@ -1,4 +1,4 @@
-import { isPlainObject, refuse, signEnvelope, verifyEnvelope } from '../access/signed-envelope';
+import { refuse, signEnvelope, verifyEnvelopeBody } from '../access/signed-envelope';
 import { StorageError } from '../errors';
 import type { Config } from '../config';
 import type { DrainState } from './state';
@@ -28,11 +28,10 @@ export function applyDrainRequest(
   envelope: unknown,
   now = Date.now(),
 ): { action: DrainAction; node: string; by: string } {
-  if (typeof envelope !== 'string' && !isPlainObject(envelope))
-    throw new StorageError('DRAIN_BAD_REQUEST', 'a drain request is the signed envelope as a JSON object');
-  const raw = typeof envelope === 'string' ? envelope : JSON.stringify(envelope);
-  const { signer, data, timestamp } = verifyEnvelope(
-    raw,
+  const { signer, data, timestamp } = verifyEnvelopeBody(
+    envelope,
+    'DRAIN_BAD_REQUEST',
+    'a drain request',
     DRAIN_WINDOW_MS,
     ctx.config.signatureSkewSeconds * 1000,
     now,

@@ -172,7 +172,11 @@ function readForm(s: JobDeps, headers: IncomingHttpHeaders, body: Readable): Pro
       fail(new StorageError('NOT_MULTIPART', `Malformed multipart body: ${String(cause)}`, { cause })),
     );
     body.on('error', (cause) =>
-      fail(new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause })),
+      fail(
+        isStorageError(cause) // e.g. UPLOAD_TOO_SLOW (shared/http/upload-admission.ts)
+          ? cause
+          : new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause }),
+      ),
     );
     form.on('close', () => resolve(result));
     body.pipe(form);

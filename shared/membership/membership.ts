@@ -65,9 +65,28 @@ export class Membership extends EventEmitter {
     this.ringView = new Ring([], this.ringOptions());
   }
 
+  /** Resolved once the watch has delivered every record the bucket held when it started. */
+  private firstView!: () => void;
+  private readonly firstViewSeen = new Promise<void>((resolve) => (this.firstView = resolve));
+
+  /**
+   * Heartbeats, then returns once this node has seen the whole bucket (issue 15): the storer,
+   * the steps and repair start after this, so ownership is never judged against a partial
+   * ring. Bounded by the health TTL, after which the node starts with what it has (and says so).
+   */
   async start(): Promise<void> {
     if (this.options.self) await this.beat();
+    // An empty bucket sends no initial values to wait for (a read-only view, a first node).
+    else if ((await this.options.kv.status().catch(() => null))?.values === 0) this.firstView();
     void this.watch(this.watchGeneration);
+    const waited = await Promise.race([
+      this.firstViewSeen.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.options.healthTtlMs).unref()),
+    ]);
+    if (!waited)
+      this.options.log.warn(
+        'membership: no full view of KV nodes within the health TTL; starting with what is known',
+      );
     if (this.options.self) this.timers.push(setInterval(() => void this.beat(), this.options.heartbeatMs));
     this.timers.push(
       setInterval(() => {
@@ -164,6 +183,8 @@ export class Membership extends EventEmitter {
         for await (const entry of watcher) {
           if (!current()) break;
           this.apply(entry);
+          // The initial values end with delta 0; a live update means they are all in.
+          if (entry.isUpdate || !entry.delta) this.firstView();
         }
       } catch (err) {
         this.options.log.warn({ err: String(err) }, 'membership watch failed; restarting');

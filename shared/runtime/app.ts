@@ -7,9 +7,32 @@ import { httpRequests } from '../metrics';
 /** Bodies that reach handlers as the raw stream: uploads are never buffered (DESIGN §4). */
 const STREAMED_TYPES = ['multipart/form-data', 'application/octet-stream'];
 
+/** Server time limits (issue 15: a client must not hold a connection forever), ms. */
+export interface ServerTimeouts {
+  /** A whole request, body included. */
+  requestMs: number;
+  /** The request line and headers. */
+  headersMs: number;
+  /** A socket with no traffic either way. */
+  idleMs: number;
+}
+
 /** The fastify app every HTTP function runs in, self-hosted or as a Lambda. */
-export function createApp(options: { logger?: Logger } = {}): FastifyInstance {
+export function createApp(options: { logger?: Logger; timeouts?: ServerTimeouts } = {}): FastifyInstance {
+  const t = options.timeouts;
   const app = Fastify({
+    ...(t
+      ? {
+          requestTimeout: t.requestMs,
+          connectionTimeout: t.idleMs,
+          http: {
+            // Node wants headersTimeout ≤ requestTimeout; a slow-loris header trickle is cut here.
+            headersTimeout: Math.min(t.headersMs, t.requestMs),
+            // Both limits are only checked this often (Node's default is 30 s).
+            connectionsCheckingInterval: Math.min(1000, t.headersMs),
+          },
+        }
+      : {}),
     loggerInstance: options.logger as any,
     // One line per request would drown the cluster log; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
@@ -20,6 +43,11 @@ export function createApp(options: { logger?: Logger } = {}): FastifyInstance {
     forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
+  // Browsers must take every answer as its declared type (issue 15): an upload sniffed as HTML
+  // would otherwise run as a page of this node.
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.header('X-Content-Type-Options', 'nosniff');
+  });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL: one series per route, whatever the ids.
     const route = request.routeOptions.url ?? 'unmatched';

@@ -25,6 +25,11 @@ export interface ShimOptions {
   /** Appended to the durable name of per-node consumers. */
   nodeId: string;
   timeoutSeconds?: number;
+  /**
+   * False while this node must not take work: it is not a healthy member of its own view
+   * (cut off from NATS, or its heartbeats stopped), so its ring may be stale (issue 15).
+   */
+  mayPull?: () => boolean;
 }
 
 interface ShimState extends ShimOptions {
@@ -109,6 +114,10 @@ async function workLoop(
   inFlight: Set<AbortController>,
 ): Promise<void> {
   while (!stopping.aborted) {
+    if (options.mayPull && !options.mayPull()) {
+      await sleep(1000);
+      continue;
+    }
     let msg: JsMsg | null;
     try {
       msg = await consumer.next({ expires: PULL_EXPIRES_MS });

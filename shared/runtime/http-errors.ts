@@ -48,6 +48,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply.raw.destroy(err as Error);
       return;
     }
+    // A body we stopped reading (cut for slowness) must not be parsed as the next request.
+    if (out.statusCode === 408) void reply.header('connection', 'close');
     const retryAfter = retryAfterSeconds(out.code);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(out.statusCode).type('application/json').send(out);

@@ -41,6 +41,7 @@ export async function startWorkers(services: Services, manifest: Manifest, log: 
           log,
           nodeId: services.identity.address,
           timeoutSeconds,
+          mayPull: () => services.membership.get(services.identity.address)?.healthy === true,
         });
         shims.push(shim);
       }

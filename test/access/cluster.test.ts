@@ -113,6 +113,9 @@ describe('access control on 3 nodes (secure policy)', () => {
     expect(res.status).toBe(200);
     expect(res.body[0].user_wallet).toBe(uploader.address);
     job = await waitForJob(urls[1], res.body[0].id, 60_000);
+    // GET /jobs/:id leaves out the temp store's bucket for public callers; the upload named it.
+    expect(job.source_info.bucket).toBeUndefined();
+    job.source_info.bucket = res.body[0].source_info.bucket;
     expect(job.status).toBe('done');
     expect(job.user_wallet).toBe(uploader.address);
     [full, preview] = job.results.map((r: any) => r.name);

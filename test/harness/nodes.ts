@@ -54,6 +54,10 @@ export async function startTestNodes(
         // Open like `npm start`; test/access/ runs the secure policy (a node's default).
         AUDIUS_GATED_VARIANTS: 'none',
         AUDIUS_UPLOAD_MODE: 'open',
+        // Every test client is 127.0.0.1: the per-client limits are tested on their own
+        // (test/pipeline/upload-bounds.test.ts, test/unit/http/).
+        AUDIUS_UPLOADS_PER_CLIENT: '64',
+        AUDIUS_UPLOADS_PER_CLIENT_PER_MINUTE: '0',
         ...env,
         ...perNode(i),
       });

@@ -42,6 +42,10 @@ describe('start-up checks', () => {
       /32 bytes of hex/,
     ],
     ['a bad number', { AUDIUS_PORT: 'ninety' }, /AUDIUS_PORT=ninety/],
+    // Issue 15: a container node must name its public URL; peers refuse a host like these.
+    ['listening on 0.0.0.0 without a public host', { AUDIUS_LISTEN_HOST: '0.0.0.0' }, /set AUDIUS_HOST/],
+    ['a host with credentials', { AUDIUS_HOST: 'http://u:p@node.example:9924' }, /carries credentials/],
+    ['a host with a path', { AUDIUS_HOST: 'http://node.example:9924/storage' }, /has a path/],
   ])('%s is one clear line and exit code 1', async (_name, env, message) => {
     const { code, lines } = await start(env);
     expect(code).toBe(1);

@@ -3,12 +3,11 @@ import { bytes } from '../lib/format';
 import type { JobResultView, JobView } from '../lib/types';
 
 const longTerm = (name: string) => `/storage/long-term/file/${encodeURIComponent(name)}`;
-const tempObject = (bucket: string, name: string) =>
-  `/storage/tmp-obj/${encodeURIComponent(bucket)}/${encodeURIComponent(name)}`;
 
 /**
  * What a job produced: a player or thumbnails once its results are stored (`done`), and
- * links to its temp objects (upload and fresh results) and its long-term files.
+ * links to its long-term files. Temp objects (the upload, fresh results) are for nodes and
+ * signed callers only (issue 15), so the page names them without linking.
  */
 export function renderResults(job: JobView): HTMLElement {
   return h(
@@ -18,12 +17,7 @@ export function renderResults(job: JobView): HTMLElement {
     h(
       'ul',
       { class: 'files' },
-      h(
-        'li',
-        null,
-        h('a', { href: tempObject(job.source_info.bucket, job.source_info.name) }, 'original'),
-        ` ${bytes(job.source_info.size)} · temp object`,
-      ),
+      h('li', null, `original ${bytes(job.source_info.size)} · in the temp store until it expires`),
       job.results.map((r) => fileItem(job, r)),
       h('li', null, h('a', { href: `/storage/weather/#find=${job.id}` }, 'replicas on the weather map')),
     ),
@@ -73,7 +67,5 @@ function fileItem(job: JobView, r: JobResultView): HTMLElement {
         ? `stored on ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}`
         : 'not stored yet',
     ),
-    ' · ',
-    h('a', { href: tempObject(r.bucket, r.name) }, 'temp object'),
   );
 }

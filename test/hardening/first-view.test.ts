@@ -1,0 +1,100 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { identityFromHex, publicKeyHex, type Identity } from '../../shared/identity/wallet';
+import { createLogger } from '../../shared/log';
+import { Membership } from '../../shared/membership/membership';
+import { signRecord } from '../../shared/membership/signed-record';
+import type { NodeRecord } from '../../shared/membership/types';
+import { randomKey } from '../harness/config';
+import { startTestNats, type TestNats } from '../harness/nats';
+
+/**
+ * Issue 15: the storer, the steps and repair start once `membership.start()` returns, so it
+ * must return with the whole ring in view — not a ring of this node alone, against which it
+ * would think it owns every shard.
+ */
+describe('membership starts with the full view', () => {
+  let nats: TestNats;
+  let nc: NatsConnection;
+  let kv: KV;
+
+  beforeAll(async () => {
+    nats = await startTestNats(1);
+    nc = await connect({ servers: nats.urls });
+    kv = await new Kvm(jetstream(nc)).create('nodes', { history: 5 });
+  }, 30_000);
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+  });
+
+  const record = (id: Identity, port: number): NodeRecord => ({
+    nodeId: id.address,
+    publicKey: publicKeyHex(id),
+    host: `http://127.0.0.1:${port}`,
+    version: 'test',
+    capacity: 0,
+    used: 0,
+    weight: 1,
+    lastOk: new Date().toISOString(),
+    startedAt: new Date().toISOString(),
+    shardCount: 0,
+    ringFingerprint: '',
+    jobsDone: 0,
+  });
+
+  const membership = (self?: Identity) =>
+    new Membership({
+      kv,
+      self: self ? () => record(self, 9000) : undefined,
+      identity: self,
+      recordWindowMs: 60_000,
+      heartbeatMs: 1000,
+      // Long, so a start() that fell back to its TTL bound shows in the time it took.
+      healthTtlMs: 60_000,
+      shardLength: 2,
+      replicationFactor: 2,
+      log: createLogger('t', 'silent'),
+    });
+
+  test('when start() returns, every live member is in the ring', async () => {
+    const others = Array.from({ length: 20 }, () => identityFromHex(randomKey()));
+    await Promise.all(others.map((o, i) => kv.put(o.address, signRecord(o, record(o, 9100 + i)))));
+    const me = identityFromHex(randomKey());
+    const m = membership(me);
+    const started = Date.now();
+    await m.start();
+    try {
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const ids = [me, ...others].map((o) => o.address).sort();
+      expect(m.healthy().map((x) => x.nodeId)).toEqual(ids);
+      expect(
+        m
+          .ring()
+          .nodes.map((n) => n.id)
+          .sort(),
+      ).toEqual(ids);
+    } finally {
+      await m.stop();
+    }
+  });
+
+  test('a read-only view of an empty bucket starts at once', async () => {
+    const empty = await new Kvm(jetstream(nc)).create('nodes_empty', { history: 1 });
+    const m = new Membership({
+      kv: empty,
+      recordWindowMs: 60_000,
+      heartbeatMs: 1000,
+      healthTtlMs: 10_000,
+      shardLength: 2,
+      replicationFactor: 2,
+      log: createLogger('t', 'silent'),
+    });
+    const started = Date.now();
+    await m.start();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await m.stop();
+  });
+});
