@@ -11,7 +11,8 @@ export const PROGRESS_INTERVAL_MS = 250;
 export function createProgressReporter(
   totalSeconds: number | null,
   onProgress: ((fraction: number) => void) | undefined,
-  now: () => number = Date.now,
+  // Monotonic: an interval measured on the wall clock shrinks when the clock is slewed or stepped.
+  now: () => number = () => performance.now(),
 ): (progress: FfmpegProgress) => void {
   let last = 0;
   let lastAt = -Infinity;

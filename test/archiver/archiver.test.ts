@@ -125,7 +125,7 @@ describe('storage archiver', () => {
       10,
     );
     const added = [...results.keys()];
-    expect(added).toHaveLength(60); // 20 uploads, three sizes each
+    expect(added).toHaveLength(80); // 20 uploads: three sizes and the kept original each
     expect(added.filter((name) => before.has(name))).toEqual([]);
     const objectsBefore = countObjects(`${work.dir}/incremental`);
 
@@ -136,13 +136,13 @@ describe('storage archiver', () => {
       .map((e) => path.basename(e.key));
     expect(sent.sort()).toEqual(added.sort());
     expect(second.summary).toMatchObject({
-      files: before.size + 60,
-      uploaded_files: 60,
+      files: before.size + 80,
+      uploaded_files: 80,
       present_files: before.size,
       jobs: jobIds(before).size + 20,
     });
-    // 60 files and one new job-records object, counted in the archive itself.
-    expect(countObjects(`${work.dir}/incremental`)).toBe(objectsBefore + 61);
+    // 80 files and one new job-records object, counted in the archive itself.
+    expect(countObjects(`${work.dir}/incremental`)).toBe(objectsBefore + 81);
   }, 180_000);
 
   test('file and Azure targets: backup, wipe, restore', async () => {

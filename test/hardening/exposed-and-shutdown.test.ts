@@ -46,7 +46,7 @@ describe('exposed internals and shutdown', () => {
     expect(job.source_info).not.toHaveProperty('bucket');
     expect(job.source_info).not.toHaveProperty('nuid');
     expect(job.source_info.description).toBe('x.wav');
-    expect(job.results.length).toBe(2);
+    expect(job.results.length).toBe(3); // the MP3, its preview, the kept original
     for (const r of job.results) {
       expect(r).not.toHaveProperty('bucket');
       expect(r).not.toHaveProperty('temp_name');

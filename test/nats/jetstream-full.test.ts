@@ -65,6 +65,7 @@ describe('a full temp store', () => {
       KV_jobs: 1024 * MIB,
       KV_jobs_open: 256 * MIB,
       KV_jobs_recent: 256 * MIB,
+      KV_cids: 256 * MIB, // sized like the job indexes
       KV_nodes: 16 * MIB,
       KV_delist: 64 * MIB,
       OBJ_temp_0: 2 * MIB,

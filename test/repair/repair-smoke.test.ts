@@ -64,7 +64,7 @@ describe('repair on three nodes (R = 2)', () => {
   });
 
   test('after the uploads every file is on exactly its 2 owners', async () => {
-    expect(files.size).toBe(24);
+    expect(files.size).toBe(32); // 8 images: three sizes and the kept original each
     await eventually(
       'placement',
       () => isExact([0, 1, 2]),
