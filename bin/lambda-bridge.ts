@@ -12,6 +12,7 @@ import { loadConfig } from '../shared/config';
 import { describeError, isStorageError } from '../shared/errors';
 import { createLogger } from '../shared/log';
 import { loadManifest } from '../shared/runtime/manifest';
+import { stopOnSignals } from '../shared/runtime/stop-on-signals';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,21 +28,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.nodeName);
   const manifest = loadManifest(values.config ? path.resolve(values.config) : undefined);
   const bridge = await startBridge(config, manifest, log);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'bridge stopping');
-    bridge.stop(graceMs).then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err: describeError(err) }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(log, 'bridge stopping', () => bridge.stop(graceMs));
 }
 
 main().catch((err) => {

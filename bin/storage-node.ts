@@ -7,27 +7,14 @@ import { loadConfig } from '../shared/config';
 import { describeError, isStorageError } from '../shared/errors';
 import { createLogger } from '../shared/log';
 import { loadManifest } from '../shared/runtime/manifest';
+import { stopOnSignals } from '../shared/runtime/stop-on-signals';
 import { startNode } from '../shared/runtime/node';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.nodeName);
   const node = await startNode(config, loadManifest(), log);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    node.stop().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err: describeError(err) }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(log, 'stopping', () => node.stop());
 }
 
 main().catch((err) => {
