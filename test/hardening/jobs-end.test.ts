@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { handler as audioStep } from '../../functions/transcode/audio';
 import { handler as storeStep } from '../../functions/tasks/store-results';
 import { identityFromHex } from '../../shared/identity/wallet';
@@ -10,14 +9,12 @@ import { STORE_STALL_MS, TRANSCODE_STALL_MS } from '../../shared/jobs/settle-sta
 import { tempResultName } from '../../shared/jobs/temp-names';
 import { runTranscodeStep } from '../../shared/jobs/transcode-step';
 import type { Job } from '../../shared/jobs/types';
-import { receiveUpload } from '../../shared/jobs/upload';
-import { createLogger } from '../../shared/log';
 import { deleteTempObject, readTempObject } from '../../shared/nats/temp-objects';
 import type { Services } from '../../shared/runtime/services';
-import type { StepContext, StepEvent } from '../../shared/step';
 import { randomKey } from '../harness/config';
 import { makeTone } from '../harness/media';
 import { startInProcessServices, type InProcessServices } from '../harness/services';
+import { jobEvent, stepContext, uploadInProcess } from '../harness/steps';
 
 /**
  * Issue 15: every job ends `done` or `error` with a reason within a stated bound, and a
@@ -27,40 +24,12 @@ import { startInProcessServices, type InProcessServices } from '../harness/servi
 describe('jobs always end, and duplicate deliveries are safe', () => {
   let node: InProcessServices;
   let s: Services;
-  const context = (): StepContext => ({
-    functionName: 'test',
-    signal: new AbortController().signal,
-    log: createLogger('t', 'silent'),
-  });
-  const event = (id: string, attempt = 1): StepEvent<{ id: string }> => ({
-    stream: 'JOBS',
-    subject: 'jobs.audio',
-    sequence: 1,
-    data: { id },
-    attempt,
-    maxAttempts: 3,
-  });
+  const context = stepContext;
+  const event = (id: string, attempt = 1) => jobEvent('jobs.audio', id, attempt);
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-  const upload = async (name: string): Promise<Job> => {
-    const bytes = fs.readFileSync(makeTone(node.dir, name, 1));
-    const boundary = 'jobs-end';
-    const body = Buffer.concat([
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n\r\n`,
-      ),
-      bytes,
-      Buffer.from(
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="template"\r\n\r\naudio\r\n--${boundary}--\r\n`,
-      ),
-    ]);
-    const [job] = await receiveUpload(
-      s,
-      { 'content-type': `multipart/form-data; boundary=${boundary}` },
-      Readable.from([body]),
-    );
-    return job;
-  };
+  const upload = (name: string): Promise<Job> =>
+    uploadInProcess(s, name, fs.readFileSync(makeTone(node.dir, name, 1)), 'audio');
 
   const tempBytes = async (bucket: string, name: string): Promise<Buffer | null> => {
     const found = await readTempObject(s.nats, bucket, name);

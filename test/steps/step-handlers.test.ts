@@ -1,53 +1,21 @@
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { handler as audioStep } from '../../functions/transcode/audio';
 import { handler as squareStep } from '../../functions/transcode/img-square';
 import { handler as storeStep } from '../../functions/tasks/store-results';
-import { receiveUpload } from '../../shared/jobs/upload';
-import { createLogger } from '../../shared/log';
 import type { Services } from '../../shared/runtime/services';
 import { startInProcessServices, type InProcessServices } from '../harness/services';
-import type { StepContext, StepEvent } from '../../shared/step';
+import { jobEvent, stepContext, uploadInProcess } from '../harness/steps';
 import { makeTone, sha256Hex } from '../harness/media';
 
 /** Each step is a function: event in, result out — invoked here without the runtime. */
 describe('transcode and storer steps invoked directly', () => {
   let node: InProcessServices;
   let s: Services;
-  const context = (): StepContext => ({
-    functionName: 'test',
-    signal: new AbortController().signal,
-    log: createLogger('t', 'silent'),
-  });
-  const event = (id: string, attempt = 1): StepEvent<{ id: string }> => ({
-    stream: 'JOBS',
-    subject: 'jobs.test',
-    sequence: 1,
-    data: { id },
-    attempt,
-    maxAttempts: 3,
-  });
+  const context = stepContext;
+  const event = (id: string, attempt = 1) => jobEvent('jobs.test', id, attempt);
 
-  /** A multipart body with one file, as a browser sends it. */
-  const upload = async (name: string, bytes: Buffer, template: string) => {
-    const boundary = 'steps-boundary';
-    const body = Buffer.concat([
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n\r\n`,
-      ),
-      bytes,
-      Buffer.from(
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="template"\r\n\r\n${template}\r\n--${boundary}--\r\n`,
-      ),
-    ]);
-    const [job] = await receiveUpload(
-      s,
-      { 'content-type': `multipart/form-data; boundary=${boundary}` },
-      Readable.from([body]),
-    );
-    return job;
-  };
+  const upload = (name: string, bytes: Buffer, template: string) => uploadInProcess(s, name, bytes, template);
 
   beforeAll(async () => {
     node = await startInProcessServices('steps');
