@@ -137,7 +137,8 @@ async function underFaults(
   await waitForJobsToEnd(jobs, liveUrls, plan.settleBoundMs, pollAnswers);
   const settleMs = Math.max(0, ...jobs.filter(ended).map((j) => (j.finishedAt ?? lastAnswer) - lastAnswer));
   log(`jobs ended (${jobs.filter(ended).length} of ${jobs.length}); checking the owners' disks`);
-  for (const j of jobs.filter((j) => !ended(j))) {
+  const slowest = [...jobs].sort((a, b) => took(b) - took(a))[0];
+  for (const j of [...jobs.filter((j) => !ended(j)), ...(slowest ? [slowest] : [])]) {
     log(`${whereItStands(j)}\n${cluster.output.filter((l) => l.includes(j.id)).join('\n')}`);
   }
   const placement = await waitForPlacement(
@@ -187,7 +188,7 @@ function figures(
       ...jobs.filter((j) => j.missing).map((j) => `${j.id}: no job record`),
       ...placement.missing.map((m) => `${m}: not on this current owner`),
     ],
-    maxJobMs: Math.max(0, ...jobs.filter(ended).map((j) => (j.finishedAt ?? 0) - j.acknowledgedAt)),
+    maxJobMs: Math.max(0, ...jobs.filter(ended).map(took)),
     repairMs: placement.ms,
     ...times,
   };
@@ -226,3 +227,6 @@ function whereItStands(j: SeenJob): string {
   const held = j.last?.results.map((r) => r.nodes.length).join('/') ?? '-';
   return `${j.id} ${j.status} stage ${j.last?.stage} attempts ${j.last?.attempts} worker ${j.last?.transcode_worker_id?.slice(0, 8)} holders ${held}`;
 }
+
+/** Acknowledged → ended (0 for a job that did not end: those are counted as stuck). */
+const took = (j: SeenJob) => (ended(j) && j.finishedAt ? j.finishedAt - j.acknowledgedAt : 0);
