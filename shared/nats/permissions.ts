@@ -9,7 +9,12 @@ import { BUCKETS, STREAMS } from './names';
  * The test (test/nats/nats-auth.test.ts) runs an upload to done under exactly this.
  */
 export function nodePermissions(nodeId?: string) {
-  const kv = (bucket: string) => `$KV.${bucket}.>`;
+  // Every KV bucket of the table but `nodes`: job records and their indexes, content ids,
+  // takedowns (signed operator requests reach any node), presigned upload slots, and any
+  // bucket added later, so the list cannot fall behind the code.
+  const buckets = Object.values(BUCKETS).filter(
+    (b): b is Exclude<typeof b, (k: number) => string> => typeof b === 'string' && b !== BUCKETS.nodes,
+  );
   return {
     publish: {
       allow: [
@@ -18,12 +23,8 @@ export function nodePermissions(nodeId?: string) {
         '$JS.FC.>', // flow-control replies of ordered consumers: KV watches, object reads
         ...STREAMS.JOBS.subjects, // publishing a job
         ...STREAMS.RESULTS.subjects, // publishing a finished job to every storer
-        kv(BUCKETS.jobs),
-        kv(BUCKETS.jobsOpen),
-        kv(BUCKETS.jobsRecent),
-        kv(BUCKETS.cids),
-        kv(BUCKETS.delist), // takedowns arrive as signed requests to any node
-        nodeId ? `$KV.${BUCKETS.nodes}.${nodeId}` : kv(BUCKETS.nodes),
+        ...buckets.map((b) => `$KV.${b}.>`),
+        `$KV.${BUCKETS.nodes}.${nodeId ?? '>'}`, // its own heartbeat record only, when pinned
         '$O.>', // the temp object stores temp_<k> (a token wildcard cannot match `temp_*`)
       ],
       // Nothing a node does deletes a stream; an operator does that with an admin user.
