@@ -219,7 +219,12 @@ export const CONFIG_SPEC = {
   minFreeDiskMB: {
     env: 'AUDIUS_MIN_FREE_DISK_MB',
     default: '1024',
-    doc: '/health_check says diskHasSpace=false (and tus uploads are refused) below this much free space',
+    doc: 'Below this much free space (data dir, file store) the node is unhealthy, out of placement for new work, /health_check says diskHasSpace=false and tus uploads are refused',
+  },
+  storeProbeSeconds: {
+    env: 'AUDIUS_STORE_PROBE_SECONDS',
+    default: '15',
+    doc: 'How often the node probes its blob store (a small write, and free space); a failing or full store takes it out of placement until a probe passes',
   },
   // Cloud deployment (README "Deploying to AWS"): where NATS-triggered steps run.
   stepInvoker: {
@@ -363,6 +368,7 @@ export interface Config {
   keepOriginals: boolean;
   tusExpiryHours: number;
   minFreeDiskMB: number;
+  storeProbeSeconds: number;
   stepInvoker: 'in-process' | 'lambda';
   lambdaEndpoint: string;
   lambdaPrefix: string;
@@ -526,6 +532,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepOriginals: bool(env, 'keepOriginals'),
     tusExpiryHours: int(env, 'tusExpiryHours', 1),
     minFreeDiskMB: int(env, 'minFreeDiskMB', 0),
+    storeProbeSeconds: int(env, 'storeProbeSeconds', 1),
     stepInvoker: stepInvoker(raw(env, 'stepInvoker')),
     lambdaEndpoint: raw(env, 'lambdaEndpoint'),
     lambdaPrefix: raw(env, 'lambdaPrefix'),
