@@ -294,6 +294,16 @@ export const CONFIG_SPEC = {
     default: '4096',
     doc: 'An upload body slower than this over any idle-timeout window is cut (408 UPLOAD_TOO_SLOW)',
   },
+  maxDirectBodyMB: {
+    env: 'AUDIUS_MAX_DIRECT_BODY_MB',
+    default: '0',
+    doc: 'Largest request body the path to this node carries, MB (API Gateway: 10); larger files go through presigned upload slots. 0: no limit',
+  },
+  uploadSlotSeconds: {
+    env: 'AUDIUS_UPLOAD_SLOT_SECONDS',
+    default: '3600',
+    doc: 'How long a presigned upload slot (and its S3 URLs) stays valid',
+  },
   uploadsPerClient: {
     env: 'AUDIUS_UPLOADS_PER_CLIENT',
     default: '4',
@@ -389,6 +399,9 @@ export interface Config {
   headersTimeoutSeconds: number;
   idleTimeoutSeconds: number;
   uploadMinBytesPerSecond: number;
+  /** MB; 0 when nothing in front of the node limits bodies. */
+  maxDirectBodyMB: number;
+  uploadSlotSeconds: number;
   uploadsPerClient: number;
   uploadsPerClientPerMinute: number;
   uploadInFlightBytes: number;
@@ -553,6 +566,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutSeconds: int(env, 'headersTimeoutSeconds', 1),
     idleTimeoutSeconds: int(env, 'idleTimeoutSeconds', 1),
     uploadMinBytesPerSecond: int(env, 'uploadMinBytesPerSecond', 0),
+    maxDirectBodyMB: int(env, 'maxDirectBodyMB', 0),
+    uploadSlotSeconds: int(env, 'uploadSlotSeconds', 1),
     uploadsPerClient: int(env, 'uploadsPerClient', 1),
     uploadsPerClientPerMinute: int(env, 'uploadsPerClientPerMinute', 0),
     uploadInFlightBytes: int(env, 'uploadInFlightBytes', 1024 ** 2),
