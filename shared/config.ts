@@ -546,6 +546,11 @@ export function natsAuthFromEnv(env: NodeJS.ProcessEnv = process.env): NatsAuth 
   };
 }
 
+/** AUDIUS_SHARD_LENGTH alone, for tools that write the shard index (the archiver). */
+export function shardLengthFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return int(env, 'shardLength', 1);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'port', 0);
   return {

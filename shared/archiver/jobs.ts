@@ -4,7 +4,7 @@ import { describeError } from '../errors';
 import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
 import type { Job } from '../jobs/types';
-import { natsAuthFromEnv } from '../config';
+import { natsAuthFromEnv, shardLengthFromEnv } from '../config';
 import { connectNats, DEFAULT_NATS_TIMINGS, type Nats } from '../nats/connection';
 import { BUCKETS } from '../nats/names';
 import { parseFileName } from '../placement/mod';
@@ -48,8 +48,9 @@ async function jobIndex(nats: Nats): Promise<JobIndex | undefined> {
   try {
     const open = await nats.kvm.open(BUCKETS.jobsOpen);
     const recent = await nats.kvm.open(BUCKETS.jobsRecent);
-    await Promise.all([open.status(), recent.status()]);
-    return new JobIndex(open, recent);
+    const byShard = await nats.kvm.open(BUCKETS.jobsByShard);
+    await Promise.all([open.status(), recent.status(), byShard.status()]);
+    return new JobIndex(open, recent, { kv: byShard, shardLength: shardLengthFromEnv() });
   } catch {
     return undefined;
   }

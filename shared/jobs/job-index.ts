@@ -11,14 +11,43 @@ import { JOB_STATUS, type JobStatus } from './types';
  * - `jobs_recent`: every job of the last AUDIUS_JOB_LISTING_DAYS, keyed by id, with its status:
  *   `GET /storage/jobs` pages through these. Older jobs stay readable by id.
  *
+ * - `jobs_by_shard`: every job, keyed `<shard>.<id>` (written once, at creation): the weather
+ *   map's shard page and repair's audit find a shard's jobs with a subject filter, at a cost
+ *   that follows the shard's jobs, not all jobs ever made.
+ *
  * The job records themselves are kept: they are the catalogue of what should be stored, which
- * repair's audit and the archiver read. The value of both indexes is the job's status.
+ * repair's audit and the archiver read. The value of every index is the job's status (at
+ * creation, for `jobs_by_shard`). Jobs made before an index existed get in by the one-time
+ * backfill (./backfill-index.ts).
  */
 export class JobIndex {
   constructor(
     private readonly open: KV,
     private readonly recent: KV,
+    private readonly byShard?: { kv: KV; shardLength: number },
   ) {}
+
+  /** Records a new job: the status indexes and its shard's. */
+  async recordNew(id: string, status: JobStatus): Promise<void> {
+    await Promise.all([this.record(id, status), this.byShard?.kv.put(this.shardKey(id), status)]);
+  }
+
+  /** Ids of every job of `shard`; null without the shard index. */
+  async shardIds(shard: string): Promise<string[] | null> {
+    if (!this.byShard) return null;
+    const keys: string[] = [];
+    for await (const key of await this.byShard.kv.keys(`${shard}.>`)) keys.push(key.slice(shard.length + 1));
+    return keys;
+  }
+
+  hasShardIndex(): boolean {
+    return this.byShard !== undefined;
+  }
+
+  /** `<shard>.<id>`: a job's shard is the end of its id (DESIGN §3). */
+  shardKey(id: string): string {
+    return `${id.slice(-(this.byShard?.shardLength ?? 0))}.${id}`;
+  }
 
   /** Records `id` at `status`: on creation and on every change of status. */
   async record(id: string, status: JobStatus): Promise<void> {

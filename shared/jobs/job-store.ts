@@ -27,7 +27,7 @@ export class JobStore {
 
   async create(job: Job): Promise<void> {
     // Indexed first: a job must never exist that the sweeper cannot find.
-    await this.index?.record(job.id, job.status);
+    await this.index?.recordNew(job.id, job.status);
     const value = JSON.stringify(job);
     await retryNats(this.retry, `create job ${job.id}`, async (attempt) => {
       try {
@@ -89,6 +89,21 @@ export class JobStore {
       for await (const key of await this.kv.keys()) keys.push(key);
       return keys;
     });
+  }
+
+  /** Ids of the jobs of `shard` (the shard index; a filtered read of every id without one). */
+  async shardIds(shard: string): Promise<string[]> {
+    return (await this.index?.shardIds(shard)) ?? (await this.ids()).filter((id) => id.endsWith(shard));
+  }
+
+  /** Ids of the jobs of the listing window (every id without the index). */
+  async recentIds(): Promise<string[]> {
+    return this.index ? this.index.recentIds() : this.ids();
+  }
+
+  /** True when a shard's jobs are found without reading every id. */
+  indexed(): boolean {
+    return this.index?.hasShardIndex() === true;
   }
 
   /** Ids of the jobs not yet done or error (the open index; every id without one). */

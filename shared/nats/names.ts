@@ -19,6 +19,8 @@ export const BUCKETS = {
   /** Jobs not yet done or error, and the jobs of the listing window (shared/jobs/job-index.ts). */
   jobsOpen: 'jobs_open',
   jobsRecent: 'jobs_recent',
+  /** Every job by shard, `<shard>.<id>`: a shard's jobs without reading all (job-index.ts). */
+  jobsByShard: 'jobs_by_shard',
   nodes: 'nodes',
   /** Takedowns (issue 11): file names and job ids every node refuses to serve. */
   delist: 'delist',

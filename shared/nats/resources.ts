@@ -100,6 +100,8 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
     // No job stays open past the temp-store lifetime (the sweeper ends it): delete markers go then.
     [BUCKETS.jobsOpen, 1, limits.jobIndex, (config.tempTtlHours + 2) * HOUR_MS],
     [BUCKETS.jobsRecent, 1, limits.jobIndex, config.jobListingDays * 24 * HOUR_MS],
+    // One small entry per job ever made, as KV `jobs` keeps every record.
+    [BUCKETS.jobsByShard, 1, limits.jobIndex],
     [BUCKETS.nodes, 5, limits.nodes],
     [BUCKETS.delist, 5, limits.delist],
     // CID → file name (issue 16): a few small entries a job, as the job indexes are.

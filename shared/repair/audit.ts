@@ -4,6 +4,7 @@ import { openTempStore } from '../nats/temp-objects';
 import { tempNameOf } from '../jobs/temp-names';
 import { JOB_STATUS, type Job, type JobResult } from '../jobs/types';
 import type { RepairContext } from './context';
+import { auditIds } from './audit-ids';
 import { peerOf } from './peer-client';
 import { recordCopies } from './job-records';
 import { pullFile, type Source } from './pull';
@@ -19,16 +20,17 @@ export interface AuditReport {
 }
 
 /**
- * The job records' half of "what should exist" (issue 10): walks every job with results in a
- * shard this node owns. A result this node lacks is pulled from its recorded holders, the
+ * The job records' half of "what should exist" (issue 10): walks the jobs of the shards this
+ * node owns that ./audit-ids.ts picks (open and recent ones each time, older ones in turn). A result this node lacks is pulled from its recorded holders, the
  * other owners, or the temp store; recording the copy finishes a job its storers gave up on.
  * A result nobody has is *lost*: counted, logged, and — for an unfinished job — the job ends
  * `error` with the reason. Only the shard's first owner counts and reports, so every lost
- * file is reported once. Costs one KV read per job: it runs at most every AUDIUS_REPAIR_AUDIT_SECONDS.
+ * file is reported once. Costs one KV read per job picked: it runs at most every
+ * AUDIUS_REPAIR_AUDIT_SECONDS.
  */
 export async function auditJobs(ctx: RepairContext, signal: AbortSignal): Promise<AuditReport> {
   const report: AuditReport = { jobs: 0, pulled: 0, lost: 0, failed: 0 };
-  const ids = await ctx.jobs.ids();
+  const ids = await auditIds(ctx);
   await mapLimit(ids, 8, async (id) => {
     if (signal.aborted) return;
     const job = await ctx.jobs.get(id).catch(() => null);

@@ -9,6 +9,8 @@ import { Membership } from '../membership/membership';
 import { selfRecord, type NodeCounters } from '../membership/self-record';
 import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
+import { backfillJobIndexes } from '../jobs/backfill-index';
+import { describeError } from '../errors';
 import { DrainState } from '../drain/state';
 import { Catalog } from '../repair/catalog';
 import { PeerClient } from '../repair/peer-client';
@@ -78,11 +80,23 @@ export async function buildServices(
       log,
     });
     await membership.start();
+    const indexes = {
+      open: await nats.kvm.open(BUCKETS.jobsOpen),
+      recent: await nats.kvm.open(BUCKETS.jobsRecent),
+      byShard: await nats.kvm.open(BUCKETS.jobsByShard),
+      shardLength: config.shardLength,
+      recentMs: config.jobListingDays * 86_400_000,
+    };
     const jobs = new JobStore(
       await nats.kvm.open(BUCKETS.jobs),
-      new JobIndex(await nats.kvm.open(BUCKETS.jobsOpen), await nats.kvm.open(BUCKETS.jobsRecent)),
+      new JobIndex(indexes.open, indexes.recent, { kv: indexes.byShard, shardLength: config.shardLength }),
       nats.retry,
     );
+    // In the background: a start never waits for a walk of old jobs (once per cluster).
+    if (options.member !== false)
+      void backfillJobIndexes(jobs, indexes, log).catch((err) =>
+        log.warn({ err: describeError(err) }, 'job index backfill failed; the next start tries again'),
+      );
     repair = new Repairer({
       config,
       log: log.child({ part: 'repair' }),

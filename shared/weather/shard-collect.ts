@@ -2,7 +2,6 @@ import type { BlobStore } from '../blob/types';
 import { StorageError } from '../errors';
 import { shardPrefix } from '../jobs/keys';
 import type { Job } from '../jobs/types';
-import { BUCKETS } from '../nats/names';
 import { isValidShard } from '../placement/mod';
 import type { Services } from '../runtime/services';
 import { fetchJson, reasonOf, type FetchJson } from './fetch-json';
@@ -90,12 +89,9 @@ async function listLocal(blob: BlobStore, prefix: string): Promise<ListingItem[]
   return items;
 }
 
-/** Job ids end with their shard (DESIGN §3), so the shard's jobs are found by key. */
+/** The shard's jobs from the shard index (shared/jobs/job-index.ts), newest first. */
 async function jobsOfShard(s: Services, shard: string): Promise<Job[]> {
-  const kv = await s.nats.kvm.open(BUCKETS.jobs);
-  const ids: string[] = [];
-  for await (const key of await kv.keys()) if (key.endsWith(shard)) ids.push(key);
-  ids.sort().reverse();
+  const ids = (await s.jobs.shardIds(shard)).sort().reverse();
   const jobs: Job[] = [];
   for (let i = 0; i < Math.min(ids.length, SHARD_JOB_LIMIT); i += 50) {
     const batch = await Promise.all(

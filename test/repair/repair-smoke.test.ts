@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { macNodeRequest } from '../../shared/access/node-mac';
 import { identityFromHex, publicKeyHex } from '../../shared/identity/wallet';
 import { newId } from '../../shared/jobs/ids';
+import { JobIndex } from '../../shared/jobs/job-index';
 import { JobStore } from '../../shared/jobs/job-store';
 import { JOB_STATUS, type Job } from '../../shared/jobs/types';
 import { connectNats } from '../../shared/nats/connection';
@@ -164,7 +165,14 @@ describe('repair on three nodes (R = 2)', () => {
   test('a job left in_progress by storers that gave up (its recorded holder is gone) ends done through repair', async () => {
     const client = await connectNats(nats.urls, 'test', 1);
     try {
-      const jobs = new JobStore(await client.kvm.open(BUCKETS.jobs));
+      // Indexed as a node writes it (the audit finds jobs through the indexes, issue 15).
+      const jobs = new JobStore(
+        await client.kvm.open(BUCKETS.jobs),
+        new JobIndex(await client.kvm.open(BUCKETS.jobsOpen), await client.kvm.open(BUCKETS.jobsRecent), {
+          kv: await client.kvm.open(BUCKETS.jobsByShard),
+          shardLength: 3,
+        }),
+      );
       const id = newId();
       const name = `${id}_150.jpg`;
       const data = fs.readFileSync((await makeImages(media.dir, 1, 'stuck'))[0]);
