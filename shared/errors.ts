@@ -77,6 +77,10 @@ export const ERRORS = {
     status: 409,
     message: 'A drain request at least as new has already been applied to this node',
   },
+  // Requests Node's HTTP parser refuses before any route sees them (shared/runtime/client-errors.ts).
+  MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request line and headers are too large' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request headers arrived too slowly' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   JOB_NOT_FOUND: { status: 404, message: 'No such job' },

@@ -88,6 +88,7 @@ async function makeServer(s: Services): Promise<{ server: TusServer; store: TusS
     },
     onResponseError: (_req, err) => tusError(err),
   });
+  answerErrorsAsJson(server);
   // The job owns the bytes now (temp store): the partial file goes once the client has its answer.
   server.on(EVENTS.POST_FINISH, (_req, _res, upload) => {
     store.remove(upload.id).catch((err: unknown) => s.log.warn({ id: upload.id, err: describeError(err) }));
@@ -150,6 +151,25 @@ async function imageOutcome(s: Services, id: string): Promise<void> {
     if (!job || job.status === JOB_STATUS.done || job.stage === 'storing') return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Every refusal leaves as our JSON error body, typed as JSON: @tus/server answers some (no
+ * Tus-Resumable, a malformed header) in plain text before any hook of ours runs, and sends
+ * the bodies of onResponseError without a content type.
+ */
+function answerErrorsAsJson(server: TusServer): void {
+  const tus = server as unknown as { handler(req: Request): Promise<Response> };
+  const handler = tus.handler.bind(server);
+  tus.handler = async (req) => {
+    const response = await handler(req);
+    if (response.status < 400) return response;
+    const { status_code, body } = tusError({ status_code: response.status, body: await response.text() });
+    const headers = new Headers(response.headers);
+    headers.set('content-type', 'application/json');
+    headers.set('content-length', String(Buffer.byteLength(body)));
+    return new Response(body, { status: status_code, headers });
+  };
 }
 
 /** tus's own refusals (plain text) under codes of ours, so every answer is our JSON error body. */
