@@ -55,6 +55,13 @@ const forge =
 
 const stranger = () => identityFromHex(randomKey());
 
+/** A record of a fresh node, signed by its own key: only what `extra` or `host` says is wrong. */
+const forgeSigned = (host: string, extra: Partial<NodeRecord> = {}) =>
+  forge((real) => {
+    const who = stranger();
+    return { key: who.address, value: signRecord(who, recordOf(real, who, host, extra)) };
+  });
+
 /** How a hostile peer answers `/storage/nodes` and `/storage/ring`. */
 type PeerBehaviour = 'endless' | 'trickle' | 'declared-huge' | 'hangs';
 
@@ -144,21 +151,12 @@ export const peerCases: AbuseCase[] = [
   },
   {
     name: 'a signed record whose host carries credentials',
-    act: forge((real) => {
-      const who = stranger();
-      return {
-        key: who.address,
-        value: signRecord(who, recordOf(real, who, 'http://admin:secret@10.0.0.1:9924')),
-      };
-    }),
+    act: forgeSigned('http://admin:secret@10.0.0.1:9924'),
     expected: { ignored: 'bad_host' },
   },
   {
     name: 'a signed record whose host is not http(s)',
-    act: forge((real) => {
-      const who = stranger();
-      return { key: who.address, value: signRecord(who, recordOf(real, who, 'file:///etc/passwd')) };
-    }),
+    act: forgeSigned('file:///etc/passwd'),
     expected: { ignored: 'bad_host' },
   },
   {
@@ -175,16 +173,7 @@ export const peerCases: AbuseCase[] = [
   },
   {
     name: 'a record larger than any real one',
-    act: forge((real) => {
-      const who = stranger();
-      return {
-        key: who.address,
-        value: signRecord(
-          who,
-          recordOf(real, who, 'http://127.0.0.1:1', { version: 'x'.repeat(MAX_RECORD_BYTES) }),
-        ),
-      };
-    }),
+    act: forgeSigned('http://127.0.0.1:1', { version: 'x'.repeat(MAX_RECORD_BYTES) }),
     expected: { ignored: 'too_large' },
   },
   {
@@ -194,18 +183,7 @@ export const peerCases: AbuseCase[] = [
   },
   {
     name: 'a signed record from an hour ago',
-    act: forge((real) => {
-      const who = stranger();
-      return {
-        key: who.address,
-        value: signRecord(
-          who,
-          recordOf(real, who, 'http://127.0.0.1:1', {
-            lastOk: new Date(Date.now() - 3_600_000).toISOString(),
-          }),
-        ),
-      };
-    }),
+    act: forgeSigned('http://127.0.0.1:1', { lastOk: new Date(Date.now() - 3_600_000).toISOString() }),
     expected: { ignored: 'stale' },
   },
   { name: 'a member whose answer never ends', act: hostileMember('endless'), expected: served(200) },
