@@ -219,7 +219,12 @@ export const CONFIG_SPEC = {
   minFreeDiskMB: {
     env: 'AUDIUS_MIN_FREE_DISK_MB',
     default: '1024',
-    doc: '/health_check says diskHasSpace=false (and tus uploads are refused) below this much free space',
+    doc: 'Below this much free space (data dir, file store) the node is unhealthy, out of placement for new work, /health_check says diskHasSpace=false and tus uploads are refused',
+  },
+  storeProbeSeconds: {
+    env: 'AUDIUS_STORE_PROBE_SECONDS',
+    default: '15',
+    doc: 'How often the node probes its blob store (a small write, and free space); a failing or full store takes it out of placement until a probe passes',
   },
   // Cloud deployment (README "Deploying to AWS"): where NATS-triggered steps run.
   stepInvoker: {
@@ -288,6 +293,16 @@ export const CONFIG_SPEC = {
     env: 'AUDIUS_UPLOAD_MIN_BYTES_PER_SECOND',
     default: '4096',
     doc: 'An upload body slower than this over any idle-timeout window is cut (408 UPLOAD_TOO_SLOW)',
+  },
+  maxDirectBodyMB: {
+    env: 'AUDIUS_MAX_DIRECT_BODY_MB',
+    default: '0',
+    doc: 'Largest request body the path to this node carries, MB (API Gateway: 10); larger files go through presigned upload slots. 0: no limit',
+  },
+  uploadSlotSeconds: {
+    env: 'AUDIUS_UPLOAD_SLOT_SECONDS',
+    default: '3600',
+    doc: 'How long a presigned upload slot (and its S3 URLs) stays valid',
   },
   uploadsPerClient: {
     env: 'AUDIUS_UPLOADS_PER_CLIENT',
@@ -363,6 +378,7 @@ export interface Config {
   keepOriginals: boolean;
   tusExpiryHours: number;
   minFreeDiskMB: number;
+  storeProbeSeconds: number;
   stepInvoker: 'in-process' | 'lambda';
   lambdaEndpoint: string;
   lambdaPrefix: string;
@@ -383,6 +399,9 @@ export interface Config {
   headersTimeoutSeconds: number;
   idleTimeoutSeconds: number;
   uploadMinBytesPerSecond: number;
+  /** MB; 0 when nothing in front of the node limits bodies. */
+  maxDirectBodyMB: number;
+  uploadSlotSeconds: number;
   uploadsPerClient: number;
   uploadsPerClientPerMinute: number;
   uploadInFlightBytes: number;
@@ -526,6 +545,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepOriginals: bool(env, 'keepOriginals'),
     tusExpiryHours: int(env, 'tusExpiryHours', 1),
     minFreeDiskMB: int(env, 'minFreeDiskMB', 0),
+    storeProbeSeconds: int(env, 'storeProbeSeconds', 1),
     stepInvoker: stepInvoker(raw(env, 'stepInvoker')),
     lambdaEndpoint: raw(env, 'lambdaEndpoint'),
     lambdaPrefix: raw(env, 'lambdaPrefix'),
@@ -546,6 +566,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutSeconds: int(env, 'headersTimeoutSeconds', 1),
     idleTimeoutSeconds: int(env, 'idleTimeoutSeconds', 1),
     uploadMinBytesPerSecond: int(env, 'uploadMinBytesPerSecond', 0),
+    maxDirectBodyMB: int(env, 'maxDirectBodyMB', 0),
+    uploadSlotSeconds: int(env, 'uploadSlotSeconds', 1),
     uploadsPerClient: int(env, 'uploadsPerClient', 1),
     uploadsPerClientPerMinute: int(env, 'uploadsPerClientPerMinute', 0),
     uploadInFlightBytes: int(env, 'uploadInFlightBytes', 1024 ** 2),

@@ -77,6 +77,24 @@ export const ERRORS = {
     status: 409,
     message: 'A drain request at least as new has already been applied to this node',
   },
+  // Presigned uploads (issue 13, shared/presigned-upload/): one code per refusal of a slot.
+  PRESIGNED_UPLOADS_NEED_S3: {
+    status: 501,
+    message: 'Presigned upload slots need an s3:// long-term store; send the file to POST /storage/file',
+  },
+  UPLOAD_SLOT_NOT_FOUND: { status: 404, message: 'No such upload slot (or its token is wrong)' },
+  UPLOAD_SLOT_EXPIRED: { status: 410, message: 'The upload slot has expired; ask for a new one' },
+  UPLOAD_SLOT_USED: { status: 409, message: 'The upload slot has already been completed or refused' },
+  UPLOAD_SLOT_EMPTY: { status: 409, message: 'Nothing has been uploaded to the slot yet' },
+  UPLOAD_SLOT_BAD_PARTS: { status: 400, message: 'The parts do not match the slot' },
+  UPLOAD_SIZE_MISMATCH: {
+    status: 422,
+    message: 'The uploaded object is not the size the slot was opened for',
+  },
+  UPLOAD_SHA256_MISMATCH: {
+    status: 422,
+    message: 'The uploaded object does not have the sha256 the slot was opened for',
+  },
   NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   JOB_NOT_FOUND: { status: 404, message: 'No such job' },

@@ -56,7 +56,12 @@ function withPayloadHash(command: PutObjectCommand, sha256: string): PutObjectCo
 }
 
 export async function createS3Store(url: S3Url, env: NodeJS.ProcessEnv): Promise<S3BlobStore> {
-  return new S3BlobStore(url, new S3Client(clientConfig(url, env)));
+  return new S3BlobStore(url, s3ClientFor(url, env));
+}
+
+/** A client configured as the driver's (also for presigned uploads, shared/presigned-upload/). */
+export function s3ClientFor(url: S3Url, env: NodeJS.ProcessEnv): S3Client {
+  return new S3Client(clientConfig(url, env));
 }
 
 function clientConfig(url: S3Url, env: NodeJS.ProcessEnv): S3ClientConfig {
@@ -384,7 +389,7 @@ function statusOf(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }
 
-function isNotFound(err: unknown): boolean {
+export function isNotFound(err: unknown): boolean {
   const name = (err as Error | undefined)?.name;
   return name === 'NoSuchKey' || name === 'NotFound' || (statusOf(err) === 404 && name !== 'NoSuchBucket');
 }
@@ -405,7 +410,7 @@ function describeS3(err: unknown): string {
   );
 }
 
-function s3Error(err: unknown, what: string): unknown {
+export function s3Error(err: unknown, what: string): unknown {
   if (err instanceof StorageError || (err as Error | undefined)?.name === 'AbortError') return err;
   if ((err as Error | undefined)?.name === 'InvalidRange' || statusOf(err) === 416) {
     return new StorageError('RANGE_NOT_SATISFIABLE', `s3 ${what}: the range is outside the object`, {

@@ -87,6 +87,8 @@ export interface IngestRequest {
   id?: string;
   previewStart?: number;
   userWallet?: string;
+  /** What the client declared the file to be (a presigned slot): checked before the job exists. */
+  expected?: { size: number; sha256: string };
 }
 
 /**
@@ -107,6 +109,7 @@ export async function ingestStream(s: JobDeps, request: IngestRequest): Promise<
     throw err;
   });
   try {
+    if (request.expected) assertExpected(part, request.expected);
     assertMatches(request.template, part);
     return await createJob(s, request.template, part, request.previewStart, request.userWallet);
   } catch (err) {
@@ -236,6 +239,20 @@ async function storePart(s: JobDeps, stream: Readable, fileName: string, id = ne
 
 function tooLarge(fileName: string, max: number): StorageError {
   return new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${max} bytes`);
+}
+
+/** The sha256 the temp store computed on the way in, against the one the client declared. */
+function assertExpected(part: StoredPart, expected: { size: number; sha256: string }): void {
+  if (part.info.size !== expected.size)
+    throw new StorageError(
+      'UPLOAD_SIZE_MISMATCH',
+      `"${part.fileName}" was declared as ${expected.size} bytes and has ${part.info.size}`,
+    );
+  if (part.sha256 !== expected.sha256)
+    throw new StorageError(
+      'UPLOAD_SHA256_MISMATCH',
+      `"${part.fileName}" was declared with sha256 ${expected.sha256} and has ${part.sha256}`,
+    );
 }
 
 function assertMatches(template: Template, part: StoredPart): void {

@@ -13,7 +13,8 @@ export const NODE_ENTRY = path.join(PROJECT_ROOT, 'dist', 'bin', 'storage-node.j
 
 /**
  * Starts `dist/bin/storage-node.js` as its own process with `env` on top of the
- * parent's environment, and resolves once its health route answers.
+ * parent's environment, and resolves once its health route answers connected to NATS (a node
+ * whose store fails its probe is up, though unhealthy: 503 with `nats: "connected"`).
  */
 export async function startStorageNodeProcess(
   name: string,
@@ -34,7 +35,11 @@ export async function startStorageNodeProcess(
   const polling = new AbortController();
   const ready = waitFor(
     `${name} at ${url}`,
-    async () => (await fetch(`${url}/storage/health`)).status === 200,
+    async () => {
+      const res = await fetch(`${url}/storage/health`);
+      const body = (await res.json().catch(() => ({}))) as { nats?: string };
+      return res.status === 200 || (res.status === 503 && body.nats === 'connected');
+    },
     readyTimeoutMs,
     polling.signal,
   );

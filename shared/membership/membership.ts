@@ -256,7 +256,7 @@ export class Membership extends EventEmitter {
 
   /**
    * Recomputes health; when the healthy set changed, records the change, and when the set
-   * of placement members (healthy, not draining, with their weights) changed, rebuilds the
+   * of placement members (healthy, not draining, store fine, with their weights) changed, rebuilds the
    * ring. A draining node leaving changes the healthy set but not the ring, so it restarts
    * no grace period and moves nothing.
    */
@@ -265,7 +265,7 @@ export class Membership extends EventEmitter {
     for (const m of this.members.values())
       m.healthy = !m.leaving && now - m.seenAt < this.options.healthTtlMs;
     const healthy = this.healthy();
-    const placed = healthy.filter((m) => m.draining !== true);
+    const placed = healthy.filter((m) => m.draining !== true && !m.storeProblem);
     const healthyKey = healthy.map((m) => m.nodeId).join(',');
     const ringKey = placed.map((m) => `${m.nodeId}:${weightOf(m)}`).join(',');
     if (healthyKey === this.healthyKey && ringKey === this.ringKey) return;

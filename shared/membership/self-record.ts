@@ -5,6 +5,7 @@ import type { DrainState } from '../drain/state';
 import { placementWeight } from '../drain/weight';
 import { publicKeyHex, type Identity } from '../identity/wallet';
 import type { Ring } from '../placement/mod';
+import type { StoreHealth } from '../store-health/monitor';
 import type { NodeRecord } from './types';
 
 export interface NodeCounters {
@@ -20,6 +21,7 @@ export function selfRecord(
   counters: NodeCounters,
   repair: () => NodeRecord['repair'] = () => undefined,
   drain?: DrainState,
+  store?: StoreHealth,
 ): () => NodeRecord {
   const publicKey = publicKeyHex(identity);
   // Taken once: a weight that followed the disk's numbers would move shards at every heartbeat.
@@ -42,6 +44,7 @@ export function selfRecord(
       jobsDone: counters.jobsDone,
       repair: repair(),
       ...(drain?.draining() ? { draining: true, drain: drain.status() } : {}),
+      ...(store && !store.state().ok ? { storeProblem: store.state().reason ?? 'store unhealthy' } : {}),
     };
   };
 }

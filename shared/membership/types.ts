@@ -26,6 +26,12 @@ export interface NodeRecord {
   draining?: boolean;
   /** Where its drain stands (safe to remove?), for the weather map and the CLI. */
   drain?: DrainStatus;
+  /**
+   * Set while the node's blob store fails its probe or is below its free-space floor
+   * (shared/store-health/): like a draining node it is no owner in anyone's ring, so no new
+   * work lands on it, but it stays a member; cleared when a probe passes. Absent means fine.
+   */
+  storeProblem?: string;
   /** ISO time of this heartbeat by the node's clock (informational; health uses the server's time). */
   lastOk: string;
   startedAt: string;

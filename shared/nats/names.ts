@@ -24,6 +24,8 @@ export const BUCKETS = {
   delist: 'delist',
   /** Content ids (issue 16, DESIGN §11): CID → result file name and job id. */
   cids: 'cids',
+  /** Presigned upload slots (issue 13, shared/presigned-upload/): single-use, by slot id. */
+  uploadSlots: 'upload_slots',
   temp: (k: number) => `temp_${k}`,
 } as const;
 

@@ -8,6 +8,7 @@ import type { Nats } from '../nats/connection';
 import type { Catalog } from './catalog';
 import type { PeerClient } from './peer-client';
 import type { RepairStats } from './stats';
+import type { StoreHealth } from '../store-health/monitor';
 import type { RateLimiter } from './throttle';
 import type { TrackedBlobStore } from './tracked-store';
 
@@ -27,4 +28,9 @@ export interface RepairContext {
   stats: RepairStats;
   /** This node's drain (shared/drain/): a draining node keeps its copies and checks whether it may go. */
   drain?: DrainState;
+  /**
+   * The store's last probe: while it fails the node is out of its own ring, and trimming
+   * would shed every copy it holds for a fault that may pass, so nothing is trimmed.
+   */
+  storeHealth?: StoreHealth;
 }

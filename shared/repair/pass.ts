@@ -87,9 +87,12 @@ export async function repairPass(ctx: RepairContext, signal: AbortSignal, full =
   }
   const pulled = await pullWants(ctx, wants, peers, signal);
   await recordCopies(ctx, pulled, 'held', signal);
+  const storeProblem = ctx.storeHealth?.state().reason;
   const trim = ctx.drain?.draining()
     ? await drainInstead(ctx, signal)
-    : await trimShards(ctx, toTrim, signal);
+    : storeProblem
+      ? { deleted: 0, blocked: `store unhealthy: ${storeProblem}` }
+      : await trimShards(ctx, toTrim, signal);
   return {
     full,
     peersAnswered: [...summaries.values()].filter((v) => v !== null).length,

@@ -17,6 +17,8 @@ import { emptyStats } from '../repair/stats';
 import { megabytesPerSecond } from '../repair/throttle';
 import { TrackedBlobStore } from '../repair/tracked-store';
 import { ReadCache } from '../read-cache/read-cache';
+import { StoreHealth } from '../store-health/monitor';
+import { probeStore } from '../store-health/probe';
 import type { Services } from './services';
 
 /**
@@ -32,6 +34,12 @@ export async function buildServices(
   const catalog = new Catalog(config.namespace, config.shardLength);
   const blob = new TrackedBlobStore(await openBlobStore(config.storageUrl), catalog);
   const identity = loadIdentity(config.delegateKey, config.dataDir);
+  const storeHealth = new StoreHealth(
+    () => probeStore(blob.inner, config),
+    config.storeProbeSeconds * 1000,
+    log.child({ part: 'store-health' }),
+  );
+  await storeHealth.start();
   const nats = await connectNats(
     config.natsUrl,
     `${config.nodeName} ${identity.address}`,
@@ -53,6 +61,7 @@ export async function buildServices(
       counters,
       () => repair?.status(),
       drain,
+      storeHealth,
     );
     membership = new Membership({
       kv: await nats.kvm.open(BUCKETS.nodes),
@@ -86,6 +95,7 @@ export async function buildServices(
       pullLimiter: megabytesPerSecond(config.repairMaxMBps),
       stats: emptyStats(),
       drain,
+      storeHealth,
     });
     if (options.member !== false) repair.start();
     const reads = new ReadCache(blob, {
@@ -106,8 +116,10 @@ export async function buildServices(
       counters,
       startedAt,
       drain,
+      storeHealth,
     };
   } catch (err) {
+    storeHealth.stop();
     await nats.nc.close();
     await blob.close();
     throw err;

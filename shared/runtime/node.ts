@@ -91,6 +91,7 @@ export async function startNode(config: Config, manifest: Manifest, log: Logger)
 }
 
 export async function closeServices(services: Services): Promise<void> {
+  services.storeHealth.stop();
   await services.repair.stop();
   await services.membership.stop();
   await stopAccess(services);

@@ -10,6 +10,7 @@ import type { Catalog } from '../repair/catalog';
 import type { Repairer } from '../repair/repairer';
 import type { TrackedBlobStore } from '../repair/tracked-store';
 import type { ReadCache } from '../read-cache/read-cache';
+import type { StoreHealth } from '../store-health/monitor';
 
 /**
  * What a handler may use: the node's configuration and connections. The runtime provides
@@ -35,6 +36,8 @@ export interface Services {
   counters: NodeCounters;
   /** Whether this node drains, and whether it is safe to remove (shared/drain/). */
   drain: DrainState;
+  /** The last probe of the blob store (shared/store-health/): health, placement and diskHasSpace read it. */
+  storeHealth: StoreHealth;
 }
 
 let current: Promise<Services> | undefined;

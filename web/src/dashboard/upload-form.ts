@@ -1,6 +1,8 @@
 import { byId } from '../lib/dom';
 import { bytes, percent } from '../lib/format';
 import type { JobView } from '../lib/types';
+import { getJson } from '../lib/api';
+import { needsSlots, uploadThroughSlots, type UploadConfig } from './slot-upload';
 import { uploadFiles, type Upload } from './upload';
 
 const ACCEPT: Record<string, string> = { audio: 'audio/*', img_square: 'image/*', img_backdrop: 'image/*' };
@@ -17,6 +19,8 @@ export function setUpUploadForm(onJobs: (jobs: JobView[]) => void): void {
   const text = byId('upload-text');
   const error = byId('upload-error');
   let current: Upload | undefined;
+  // Behind a body limit (a Lambda deployment), larger uploads go through presigned slots.
+  const config = getJson<UploadConfig>('/storage/upload-config').catch(() => null);
 
   const accept = () => (input.accept = ACCEPT[template.value] ?? '');
   template.addEventListener('change', accept);
@@ -42,7 +46,9 @@ export function setUpUploadForm(onJobs: (jobs: JobView[]) => void): void {
       0,
       files.reduce((n, f) => n + f.size, 0),
     );
-    current = uploadFiles(files, template.value, showProgress);
+    current = needsSlots(await config, files)
+      ? uploadThroughSlots(files, template.value, showProgress)
+      : uploadFiles(files, template.value, showProgress);
     try {
       const jobs = await current.done;
       showProgress(1, 1);

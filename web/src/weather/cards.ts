@@ -39,6 +39,9 @@ function card(m: WeatherMember, report: ClusterReport, labels: NodeLabels, now: 
       m.nodeId === report.self ? h('span', { class: 'tag' }, 'this node') : null,
       m.leaving ? h('span', { class: 'tag' }, 'left the network') : null,
       m.draining ? h('span', { class: 'tag' }, m.drain?.safeToRemove ? 'safe to remove' : 'draining') : null,
+      m.storeProblem
+        ? h('span', { class: 'tag', title: m.storeProblem }, 'store failing: no new work')
+        : null,
     ),
     h(
       'dl',
