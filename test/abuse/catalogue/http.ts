@@ -74,7 +74,7 @@ export const httpCases: AbuseCase[] = [
       [
         uploadHead(100_000),
         '--abuse-boundary\r\nContent-Disposition: form-data; name="files"; filename="a.mp3"\r\n\r\n',
-        ...Array.from({ length: 60 }, () => 'x'.repeat(10)),
+        ...Array.from({ length: 80 }, () => 'x'.repeat(10)),
       ],
       { gapMs: 150 },
     ),
