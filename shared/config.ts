@@ -214,7 +214,7 @@ export const CONFIG_SPEC = {
   tusExpiryHours: {
     env: 'AUDIUS_TUS_EXPIRY_HOURS',
     default: '24',
-    doc: 'An unfinished tus upload untouched this long is deleted (its partial bytes live under AUDIUS_DATA_DIR/tus)',
+    doc: 'An unfinished tus upload is deleted this long after its creation (@tus/file-store counts from creation; its partial bytes live under AUDIUS_DATA_DIR/tus)',
   },
   minFreeDiskMB: {
     env: 'AUDIUS_MIN_FREE_DISK_MB',

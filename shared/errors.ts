@@ -64,6 +64,10 @@ export const ERRORS = {
   BAD_CID: { status: 400, message: 'Not a content id (CIDv1, sha2-256, as mediorum makes them)' },
   CID_NOT_FOUND: { status: 404, message: 'No stored file has this content id' },
   BAD_VARIANT: { status: 400, message: 'This upload has no such variant' },
+  BAD_PLACEMENT_HOSTS: {
+    status: 400,
+    message: 'placementHosts must name current members, the receiving node among them',
+  },
   AUDIO_NEEDS_CIDSTREAM: {
     status: 401,
     message: 'Audio is streamed from /tracks/cidstream/<cid> with a signature',

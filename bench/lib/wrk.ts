@@ -52,20 +52,51 @@ ${SUMMARY}`;
     case 'list': {
       const file = path.join(dir, `paths-${process.pid}-${Date.now()}.txt`);
       fs.writeFileSync(file, `${script.paths.join('\n')}\n`);
-      return `
-local paths, i, answered = {}, 0, 0
-for line in io.lines(${JSON.stringify(file)}) do paths[#paths + 1] = line end
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[((i - 1) % #paths) + 1])
-end
-response = function()
-  answered = answered + 1
-  if answered >= #paths then wrk.thread:stop() end
-end
-${SUMMARY}`;
+      return listLua(file);
     }
   }
+}
+
+/**
+ * Each path once, then the summary and exit. wrk's own end cannot be used: `wrk.thread:stop()`
+ * stops the thread's loop, but the main thread sleeps out `-d` before it reports
+ * (github.com/wg/wrk/issues/281). So the script counts answers and bytes itself (body plus
+ * status line and headers as sent), times the run on the monotonic clock through LuaJIT's
+ * FFI, prints the same summary line and exits once the last answer is in (-t1: one thread).
+ */
+function listLua(file: string): string {
+  return `
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } wrk_timespec;
+int clock_gettime(int clock, wrk_timespec *t);
+]]
+local function now_us()
+  local t = ffi.new("wrk_timespec")
+  ffi.C.clock_gettime(1, t) -- CLOCK_MONOTONIC
+  return tonumber(t.tv_sec) * 1e6 + tonumber(t.tv_nsec) / 1e3
+end
+local paths, sent, answered, bytes, errors, started = {}, 0, 0, 0, 0, nil
+for line in io.lines(${JSON.stringify(file)}) do paths[#paths + 1] = line end
+request = function()
+  started = started or now_us()
+  sent = sent + 1
+  return wrk.format("GET", paths[((sent - 1) % #paths) + 1])
+end
+response = function(status, headers, body)
+  answered = answered + 1
+  if status >= 400 then errors = errors + 1 end
+  local size = 17 + #body -- "HTTP/1.1 200 OK\\r\\n" and the blank line
+  for k, v in pairs(headers) do size = size + #k + #v + 4 end
+  bytes = bytes + size
+  if answered == #paths then
+    io.write(string.format('WRK_JSON {"requests":%d,"bytes":%d,"us":%d,"errors":%d}\\n',
+      answered, bytes, now_us() - started, errors))
+    io.stdout:flush()
+    os.exit(0)
+  end
+end
+${SUMMARY}`;
 }
 
 export async function runWrk(

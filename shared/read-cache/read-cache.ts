@@ -4,8 +4,10 @@ import type { BlobInfo } from '../blob/types';
 import { isStorageError } from '../errors';
 import { readCacheBytes, readCacheEntries, readCacheEvictions, readCacheLookups } from '../metrics';
 import type { TrackedBlobStore } from '../repair/tracked-store';
-import { readFileRange } from './direct-read';
+import { verifiedBody } from '../repair/verify-stream';
+import { FdRangeStream, readRangeSync } from './fd-stream';
 import { HolderMemo } from './holder-memo';
+import { OpenFiles } from './open-files';
 import { readVerified } from './verified-bytes';
 
 export interface ReadCacheSettings {
@@ -20,8 +22,18 @@ const ENTRY_OVERHEAD_BYTES = 600;
 /** Read size for files that stream: a 12 MB track goes out in 12 reads, not 192. */
 export const STREAM_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * How long "not held here" is remembered (a 302 for a file held elsewhere then costs no store
+ * lookup). The store's own puts drop it at once; this bounds how long a file an operator
+ * copies into the directory by hand goes unseen.
+ */
+const ABSENT_TTL_MS = 2000;
+/** Ranges up to this size are one read on the event loop (fd-stream.ts readRangeSync); larger ones stream. */
+const SYNC_RANGE_BYTES = 256 * 1024;
+
 interface Entry {
-  info: BlobInfo;
+  /** null: this node holds no servable copy (remembered for ABSENT_TTL_MS). */
+  info: BlobInfo | null;
   /** The whole file, verified against `info.sha256` when it was read. */
   bytes?: Buffer;
 }
@@ -37,11 +49,15 @@ export type ReadBody = Buffer | Readable;
  *   without touching the store;
  * - the bytes of small files (≤ maxFileBytes), only once a whole read verified them against
  *   their sha256 (the store's verified full read): a rotten copy never enters the cache;
+ * - that a file is not held here, for a moment (ABSENT_TTL_MS): redirects cost no store lookup;
+ * - open descriptors of large local files (./open-files.ts): seeks are one read, and whole
+ *   reads are hashed until one matched the recorded digest, like the small files' bytes;
  * - everything within one LRU byte budget, metadata counted too.
  * Files without a recorded sha256 are never cached (nothing vouches for them).
  */
 export class ReadCache {
   readonly holders = new HolderMemo();
+  private readonly openFiles = new OpenFiles();
   private readonly lru: LRUCache<string, Entry> | null;
   private readonly filling = new Map<string, Promise<Buffer | null>>();
   /** Bumped on every change: a fill that started before one does not store what it read. */
@@ -72,7 +88,11 @@ export class ReadCache {
     if (hit) return hit.info;
     const generation = this.generation;
     const info = await this.store.head(key);
-    if (info?.sha256 && generation === this.generation && !this.lru?.has(key)) this.remember(key, { info });
+    if (generation !== this.generation || this.lru?.has(key)) return info;
+    // Only a local directory, which this process alone writes (file-store.ts), says "absent"
+    // reliably: a shared bucket may gain the file from another process (a Lambda's upload).
+    if (!info && this.store.localPath(key)) this.remember(key, { info }, ABSENT_TTL_MS);
+    else if (info?.sha256) this.remember(key, { info });
     return info;
   }
 
@@ -91,10 +111,8 @@ export class ReadCache {
       if (whole) return range ? whole.subarray(range.start, range.end + 1) : whole;
       return null;
     }
-    if (range) {
-      const path = this.store.localPath(key);
-      if (path) return readFileRange(path, range, STREAM_CHUNK_BYTES);
-    }
+    const local = await this.fromOpenFile(key, info, range);
+    if (local !== undefined) return local;
     const read = await this.store.get(
       key,
       range ? { range, chunkBytes: STREAM_CHUNK_BYTES } : { chunkBytes: STREAM_CHUNK_BYTES },
@@ -106,6 +124,7 @@ export class ReadCache {
   invalidate(key: string): void {
     this.generation += 1;
     this.lru?.delete(key);
+    this.openFiles.retire(key);
     this.updateGauges();
   }
 
@@ -121,7 +140,46 @@ export class ReadCache {
   close(): void {
     this.unsubscribe();
     this.lru?.clear();
+    this.openFiles.close();
     this.updateGauges();
+  }
+
+  /**
+   * A large local file's bytes through its open descriptor (./open-files.ts): a range is one
+   * pread; a whole read is hashed against the recorded sha256 until one such read matched.
+   * undefined when the store has no local file or it no longer matches `info` (the caller
+   * reads through the store); null when the copy lost its name on disk (deleted or replaced
+   * outside the store): it is forgotten and not served.
+   */
+  private async fromOpenFile(
+    key: string,
+    info: BlobInfo,
+    range: { start: number; end: number } | null,
+  ): Promise<ReadBody | null | undefined> {
+    const path = this.store.localPath(key);
+    const expected = info.sha256;
+    // No cache, no open files either: an uncached read goes through the store, as a reference.
+    if (!path || !expected || this.lru === null) return undefined;
+    const file = await this.openFiles.lease(key, path, info.size);
+    if (!file) return undefined;
+    if (!file.isLinked()) {
+      file.release();
+      this.invalidate(key);
+      return null;
+    }
+    const { start, end } = range ?? { start: 0, end: info.size - 1 };
+    if (range && end - start + 1 <= SYNC_RANGE_BYTES) {
+      try {
+        return readRangeSync(file, start, end - start + 1);
+      } finally {
+        file.release();
+      }
+    }
+    const body = new FdRangeStream(file, start, end, STREAM_CHUNK_BYTES);
+    if (range || file.verified) return body;
+    const verified = verifiedBody(body, expected, (actual) => this.store.onCorrupt(key, expected, actual));
+    verified.on('end', () => (file.verified = true));
+    return verified;
   }
 
   private holdsBytesOf(info: BlobInfo): boolean {
@@ -161,8 +219,8 @@ export class ReadCache {
     return bytes;
   }
 
-  private remember(key: string, entry: Entry): void {
-    this.lru?.set(key, entry);
+  private remember(key: string, entry: Entry, ttl?: number): void {
+    this.lru?.set(key, entry, ttl ? { ttl } : undefined);
     this.updateGauges();
   }
 

@@ -9,7 +9,7 @@ import type {
 } from '../blob/types';
 import type { Readable } from 'node:stream';
 import type { Catalog } from './catalog';
-import { HoldbackVerifyStream } from './verify-stream';
+import { verifiedBody } from './verify-stream';
 
 /** Called when a full read finds a copy whose bytes do not match its recorded sha256. */
 export type CorruptionHandler = (key: string, expectedSha256: string, actualSha256: string) => void;
@@ -76,11 +76,8 @@ export class TrackedBlobStore implements BlobStore {
     // that no longer vouches for it (the file store after an outside edit) still gets checked.
     if (expected && !read.info.sha256) read.info.sha256 = expected;
     if (!options.range && expected) {
-      const verify = new HoldbackVerifyStream(expected, (actual) => this.onCorrupt(key, expected, actual));
-      read.body.on('error', (err) => verify.destroy(err));
-      // A reader that stops early (a 304, a client gone) closes the file or connection too.
-      verify.on('close', () => read.body.destroy());
-      return { ...read, body: read.body.pipe(verify) };
+      const body = verifiedBody(read.body, expected, (actual) => this.onCorrupt(key, expected, actual));
+      return { ...read, body };
     }
     return read;
   }

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { StorageError } from '../errors';
 
 /**
@@ -35,4 +35,19 @@ export class HoldbackVerifyStream extends Transform {
     }
     done(null, this.held);
   }
+}
+
+/**
+ * `body` as read through a HoldbackVerifyStream: a source error fails the answer, and a reader
+ * that stops early (a 304, a client gone) closes the source (its file or connection) too.
+ */
+export function verifiedBody(
+  body: Readable,
+  expectedSha256: string,
+  onMismatch: (actualSha256: string) => void,
+): HoldbackVerifyStream {
+  const verify = new HoldbackVerifyStream(expectedSha256, onMismatch);
+  body.on('error', (err) => verify.destroy(err));
+  verify.on('close', () => body.destroy());
+  return body.pipe(verify);
 }

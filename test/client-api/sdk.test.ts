@@ -12,9 +12,21 @@ import { startTestNodes, type TestNodes } from '../harness/nodes';
 import { tempDir } from '../harness/temp';
 import { sdkStorage } from './sdk-client';
 
-/** The stable `code` of a JSON error answer. */
+/** The stable `code` of a JSON error answer (else the text, so a failure shows what came). */
 async function codeOf(res: Response): Promise<string> {
-  return ((await res.json()) as { code: string }).code;
+  const text = await res.text();
+  try {
+    return (JSON.parse(text) as { code: string }).code;
+  } catch {
+    return `not JSON: ${text}`;
+  }
+}
+
+/** A tus `Upload-Metadata` header: key, space, base64 value; comma separated. */
+function tusMetadata(entries: Record<string, string>): string {
+  return Object.entries(entries)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
 }
 
 /** The discovery node that signs stream URLs in this test (AUDIUS_STREAM_SIGNERS). */
@@ -190,23 +202,35 @@ describe('@audius/sdk 14.1.0 against Storage V2 nodes', () => {
     expect(status.results['320_preview|5']).toBe(cid);
   }, 120_000);
 
-  test('the same files are reachable through the seed routes and listed by /uploads?after=', async () => {
-    const job = (await getJson(`${roots[2]}/storage/jobs/${trackUpload.id}`)).body;
-    expect(job.status).toBe('done');
-    const original = job.results.find((r: any) => r.variant === 'original');
-    expect(original).toEqual(
-      expect.objectContaining({ name: `${trackUpload.id}_original.wav`, sha256: sha256Hex(track) }),
+  test("every result is readable through the seed routes with its CID's sha256, and the weather map shows it", async () => {
+    for (const upload of [trackUpload, coverUpload]) {
+      const job = (await getJson(`${roots[2]}/storage/jobs/${upload.id}`)).body;
+      expect(job.status).toBe('done');
+      const record = (await getJson(`${roots[0]}/uploads/${upload.id}`)).body;
+      const cids = new Set([...Object.values(record.results), record.orig_file_cid]);
+      expect(job.results.map((r: any) => cidOfSha256(r.sha256)).sort()).toEqual([...cids].sort());
+      for (const [i, result] of job.results.entries()) {
+        const res = await fetch(`${roots[i % roots.length]}/storage/long-term/file/${result.name}`);
+        expect([result.name, res.status]).toEqual([result.name, 200]);
+        expect(sha256Hex(Buffer.from(await res.arrayBuffer()))).toBe(result.sha256);
+      }
+      const shard = (await getJson(`${roots[1]}/storage/weather/api/shard/${job.results[0].shard}`)).body;
+      const shown = shard.files.filter((f: any) => f.jobId === upload.id);
+      expect(
+        shown.map((f: any) => [f.fileName, f.status, f.goodOwnerCopies, f.expected.sha256]).sort(),
+      ).toEqual(job.results.map((r: any) => [r.name, 'healthy', 3, r.sha256]).sort());
+    }
+    const original = (await getJson(`${roots[0]}/storage/jobs/${trackUpload.id}`)).body.results.find(
+      (r: any) => r.variant === 'original',
     );
-    const res = await fetch(`${roots[0]}/storage/long-term/file/${original.name}`);
-    expect(res.status).toBe(200);
-    expect(sha256Hex(Buffer.from(await res.arrayBuffer()))).toBe(sha256Hex(track));
+    expect([original.name, original.sha256]).toEqual([`${trackUpload.id}_original.wav`, sha256Hex(track)]);
     const listed = await getJson(`${roots[1]}/uploads?after=${encodeURIComponent('2000-01-01T00:00:00Z')}`);
     expect(listed.body.map((u: any) => u.id)).toEqual(
       expect.arrayContaining([trackUpload.id, coverUpload.id]),
     );
   });
 
-  test('failing uploads reach the SDK as errors: text as audio, a corrupt image', async () => {
+  test('failing uploads reach the SDK as errors: text as audio, a corrupt image, an empty file', async () => {
     const { storage } = sdkStorage(roots);
     const text = Buffer.from('this is not audio at all\n'.repeat(100));
     await expect(
@@ -220,45 +244,130 @@ describe('@audius/sdk 14.1.0 against Storage V2 nodes', () => {
         .uploadFile({ file: corrupt as any, metadata: { template: 'img_square', filename: 'bad.jpg' } })
         .start(),
     ).rejects.toThrow(/TRANSCODE_FAILED/);
+    await expect(
+      storage
+        .uploadFile({ file: Buffer.alloc(0) as any, metadata: { template: 'audio', filename: 'empty.wav' } })
+        .start(),
+    ).rejects.toThrow(/EMPTY_FILE/);
   }, 60_000);
 
   test('client routes refuse bad input with clear JSON errors', async () => {
-    const cases: [string, string, number, string][] = [
-      ['GET', '/uploads/not-an-id', 400, 'VALIDATION_FAILED'],
-      ['GET', `/uploads/${'c'.repeat(25)}`, 404, 'JOB_NOT_FOUND'],
-      ['GET', '/uploads?after=yesterday', 400, 'VALIDATION_FAILED'],
-      ['GET', '/content/bafkreinotacid', 400, 'BAD_CID'],
-      ['GET', `/content/${cidOfSha256('0'.repeat(64))}`, 404, 'CID_NOT_FOUND'],
-      ['GET', `/content/${coverUpload.id}/999x999.jpg`, 400, 'BAD_VARIANT'],
-      ['GET', `/tracks/cidstream/${cidOfSha256('0'.repeat(64))}?signature=x`, 404, 'CID_NOT_FOUND'],
-      ['POST', `/generate_preview/${trackUpload.results['320']}/abc`, 400, 'VALIDATION_FAILED'],
-      ['POST', `/generate_preview/${coverUpload.results['150x150.jpg']}/5`, 400, 'BAD_VARIANT'],
-      ['PATCH', `/files/${'c'.repeat(25)}`, 404, 'UPLOAD_NOT_FOUND'],
-    ];
-    for (const [method, url, status, code] of cases) {
-      const res = await fetch(`${roots[0]}${url}`, {
-        method,
-        headers:
-          method === 'PATCH'
-            ? {
-                'Tus-Resumable': '1.0.0',
-                'Upload-Offset': '0',
-                'Content-Type': 'application/offset+octet-stream',
-              }
-            : {},
-      });
-      expect([url, res.status, await codeOf(res)]).toEqual([url, status, code]);
-    }
-    const create = await fetch(`${roots[0]}/files/`, {
+    const unknownId = 'c'.repeat(25);
+    const noCid = cidOfSha256('0'.repeat(64));
+    const tus = (headers: Record<string, string> = {}) => ({ 'Tus-Resumable': '1.0.0', ...headers });
+    const patch = (offset: string, type = 'application/offset+octet-stream') =>
+      tus({ 'Upload-Offset': offset, 'Content-Type': type });
+    const open = await fetch(`${roots[0]}/files/`, {
       method: 'POST',
-      headers: {
-        'Tus-Resumable': '1.0.0',
-        'Upload-Length': '10',
-        'Upload-Metadata': `filename ${Buffer.from('x.mp3').toString('base64')},template ${Buffer.from('video').toString('base64')}`,
-      },
+      headers: tus({ 'Upload-Length': '10', 'Upload-Metadata': tusMetadata({ template: 'audio' }) }),
     });
-    expect([create.status, await codeOf(create)]).toEqual([400, 'BAD_TEMPLATE']);
+    expect(open.status).toBe(201);
+    const openUrl = new URL(open.headers.get('location')!, roots[0]).pathname;
+    const cases: [string, string, Record<string, string>, number, string][] = [
+      ['GET', '/uploads/not-an-id', {}, 400, 'VALIDATION_FAILED'],
+      ['GET', `/uploads/${unknownId}`, {}, 404, 'JOB_NOT_FOUND'],
+      ['GET', '/uploads?after=yesterday', {}, 400, 'VALIDATION_FAILED'],
+      ['GET', '/content/bafkreinotacid', {}, 400, 'BAD_CID'],
+      ['GET', `/content/${noCid}`, {}, 404, 'CID_NOT_FOUND'],
+      ['GET', `/content/${coverUpload.id}/999x999.jpg`, {}, 400, 'BAD_VARIANT'],
+      ['GET', `/content/${unknownId}/150x150.jpg`, {}, 404, 'JOB_NOT_FOUND'],
+      ['GET', `/content/${trackUpload.id}/320`, {}, 400, 'BAD_VARIANT'],
+      ['GET', '/tracks/cidstream/bafkreinotacid?signature=x', {}, 400, 'BAD_CID'],
+      ['GET', `/tracks/cidstream/${noCid}?signature=x`, {}, 404, 'CID_NOT_FOUND'],
+      ['POST', `/generate_preview/${trackUpload.results['320']}/abc`, {}, 400, 'VALIDATION_FAILED'],
+      ['POST', `/generate_preview/${coverUpload.results['150x150.jpg']}/5`, {}, 400, 'BAD_VARIANT'],
+      ['POST', `/generate_preview/${noCid}/5`, {}, 404, 'CID_NOT_FOUND'],
+      ['POST', '/generate_preview/bafkreinotacid/5', {}, 400, 'BAD_CID'],
+      [
+        'POST',
+        '/files/',
+        tus({ 'Upload-Metadata': tusMetadata({ template: 'audio' }) }),
+        400,
+        'TUS_BAD_REQUEST',
+      ],
+      [
+        'POST',
+        '/files/',
+        tus({ 'Upload-Length': String(2 ** 50), 'Upload-Metadata': tusMetadata({ template: 'audio' }) }),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        'POST',
+        '/files/',
+        tus({ 'Upload-Length': '10', 'Upload-Metadata': tusMetadata({ template: 'video' }) }),
+        400,
+        'BAD_TEMPLATE',
+      ],
+      [
+        'POST',
+        '/files/',
+        tus({
+          'Upload-Length': '10',
+          'Upload-Metadata': tusMetadata({ template: 'audio', previewStartSeconds: '-3' }),
+        }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'POST',
+        '/files/',
+        tus({ 'Upload-Length': '0', 'Upload-Metadata': tusMetadata({ template: 'audio' }) }),
+        400,
+        'EMPTY_FILE',
+      ],
+      ['PATCH', `/files/${unknownId}`, patch('0'), 404, 'UPLOAD_NOT_FOUND'],
+      ['PATCH', '/files/..%2Fetc', patch('0'), 404, 'UPLOAD_NOT_FOUND'],
+      ['PATCH', openUrl, patch('5'), 409, 'TUS_OFFSET_CONFLICT'],
+      ['PATCH', openUrl, patch('0', 'text/plain'), 400, 'TUS_BAD_REQUEST'],
+      ['PATCH', openUrl, patch('abc'), 400, 'TUS_BAD_REQUEST'],
+      ['POST', '/files/', { 'Upload-Length': '10' }, 400, 'TUS_BAD_REQUEST'],
+      ['DELETE', `/files/${unknownId}`, tus(), 404, 'UPLOAD_NOT_FOUND'],
+    ];
+    for (const [method, url, headers, status, code] of cases) {
+      const res = await fetch(`${roots[0]}${url}`, { method, headers });
+      expect([method, url, res.status, await codeOf(res)]).toEqual([method, url, status, code]);
+    }
+    const head = await fetch(`${roots[0]}/files/${unknownId}`, { method: 'HEAD', headers: tus() });
+    expect(head.status).toBe(404);
+    const ended = await fetch(`${roots[0]}${openUrl}`, { method: 'DELETE', headers: tus() });
+    expect(ended.status).toBe(204);
+    expect((await fetch(`${roots[0]}${openUrl}`, { method: 'HEAD', headers: tus() })).status).toBe(404);
   });
+
+  test('placementHosts: members with the receiving node are accepted, placement stays by shard; others refused', async () => {
+    const { storage } = sdkStorage([roots[0]]);
+    const upload = await storage
+      .uploadFile({
+        file: cover as any,
+        metadata: {
+          template: 'img_backdrop',
+          filename: 'wide.jpg',
+          placementHosts: `${roots[0]},${roots[1]}/`,
+        },
+      })
+      .start();
+    expect(upload.status).toBe('done');
+    const owners = (await getJson(`${roots[0]}/storage/placement/${upload.id}`)).body.owners.map(
+      (o: any) => o.nodeId,
+    );
+    expect(owners).toHaveLength(3);
+    const job = (await getJson(`${roots[0]}/storage/jobs/${upload.id}`)).body;
+    for (const result of job.results) expect([...result.nodes].sort()).toEqual([...owners].sort());
+    expect(
+      cluster.output.some((l) => l.includes(upload.id) && l.includes('placementHosts not followed')),
+    ).toBe(true);
+    for (const placementHosts of ['http://127.0.0.1:1', `${roots[1]},${roots[2]}`, 'not a url']) {
+      await expect(
+        storage
+          .uploadFile({
+            file: cover as any,
+            metadata: { template: 'img_square', filename: 'c.jpg', placementHosts },
+          })
+          .start(),
+      ).rejects.toThrow(/BAD_PLACEMENT_HOSTS/);
+    }
+  }, 60_000);
 
   test('health_check has the fields the SDK node selector reads, measured', async () => {
     const { body, status } = await getJson(`${roots[0]}/health_check`);

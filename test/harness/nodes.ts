@@ -31,10 +31,17 @@ export async function startTestNodes(
   const nodes: StorageNodeProcess[] = [];
   const start = async (i: number) => {
     const name = `node${i + 1}`;
-    const node = await startStorageNodeProcess(name, envs[i], (line) => {
-      output.push(`${name} ${line}`);
-      if (output.length > 500) output.shift();
-    });
+    const node = await startStorageNodeProcess(
+      name,
+      envs[i],
+      (line) => {
+        output.push(`${name} ${line}`);
+        // Enough for the chaos suite to show a stuck job's story (test/chaos/).
+        if (output.length > 20_000) output.shift();
+      },
+      // Several nodes start at once on 2 shared cores: readiness can take a while.
+      60_000,
+    );
     nodes[i] = node;
     return node;
   };

@@ -99,8 +99,8 @@ describe('ReadCache', () => {
       fs.utimesSync(file, stat.atime, stat.mtime);
       expect(await cache.body(key, info, null)).toBeNull();
       expect(reports).toEqual([key]);
-      expect(await cache.info(key)).toBeNull();
       expect(cache.usage().entries).toBe(0);
+      expect(await cache.info(key)).toBeNull();
     } finally {
       store.onCorrupt = () => undefined;
       cache.close();
@@ -116,10 +116,21 @@ describe('ReadCache', () => {
     expect(cache.usage().entries).toBe(2);
     await store.delete(a);
     expect(cache.usage().entries).toBe(1);
-    expect(await cache.info(a)).toBeNull();
     expect(store.quarantine(b)).toBe(true);
     expect(cache.usage().entries).toBe(0);
+    expect(await cache.info(a)).toBeNull();
     expect(await cache.info(b)).toBeNull();
+    cache.close();
+  });
+
+  test('a file absent here is remembered as absent, until the store puts it', async () => {
+    const cache = new ReadCache(store, { budgetBytes: 1 << 20, maxFileBytes: 1 << 20 });
+    const { key } = keyOf(106);
+    expect(await cache.info(key)).toBeNull();
+    expect(cache.usage().entries).toBe(1);
+    const bytes = Buffer.alloc(1500, 6);
+    await put(106, bytes);
+    expect((await wholeOf(cache, key))!.equals(bytes)).toBe(true);
     cache.close();
   });
 
