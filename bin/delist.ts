@@ -9,11 +9,17 @@ import { addToDelist, isTakenDown, removeFromDelist, type StoredDelistRecord } f
 import { loadConfig } from '../shared/config';
 import { describeError } from '../shared/errors';
 import { BUCKETS } from '../shared/nats/names';
-import { connectNats } from '../shared/nats/connection';
+import { connectNats, DEFAULT_NATS_TIMINGS } from '../shared/nats/connection';
 
 async function main(args: string[]): Promise<void> {
   const config = loadConfig();
-  const nats = await connectNats(config.natsUrl, 'delist script', config.natsReplicas);
+  const nats = await connectNats(
+    config.natsUrl,
+    'delist script',
+    config.natsReplicas,
+    DEFAULT_NATS_TIMINGS,
+    config.natsAuth,
+  );
   try {
     const kv = await nats.kvm.open(BUCKETS.delist);
     if (args.includes('--list')) {

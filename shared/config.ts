@@ -13,6 +13,30 @@ import { hostUrlProblem } from './membership/host-url';
  */
 export const CONFIG_SPEC = {
   natsUrl: { env: 'NATS_SERVER_URL', default: 'nats://127.0.0.1:4222', doc: 'NATS servers, comma separated' },
+  // NATS security (issue 15, docs/nats-security.md): at most one way to authenticate.
+  natsCreds: {
+    env: 'AUDIUS_NATS_CREDS',
+    default: '',
+    doc: "A NATS `.creds` file (the user's JWT and NKey seed) to authenticate with",
+  },
+  natsNkeySeed: {
+    env: 'AUDIUS_NATS_NKEY_SEED',
+    default: '',
+    doc: "This node's NATS NKey user seed (`SU…`), or the path of a file holding it",
+  },
+  natsUser: { env: 'AUDIUS_NATS_USER', default: '', doc: 'NATS user name (with AUDIUS_NATS_PASSWORD)' },
+  natsPassword: { env: 'AUDIUS_NATS_PASSWORD', default: '', doc: 'NATS password of AUDIUS_NATS_USER' },
+  natsTlsCa: {
+    env: 'AUDIUS_NATS_TLS_CA',
+    default: '',
+    doc: "PEM file of the CA that signed the NATS servers' certificates (turns TLS on)",
+  },
+  natsTlsCert: {
+    env: 'AUDIUS_NATS_TLS_CERT',
+    default: '',
+    doc: "PEM client certificate, for servers that verify clients' certificates (with AUDIUS_NATS_TLS_KEY)",
+  },
+  natsTlsKey: { env: 'AUDIUS_NATS_TLS_KEY', default: '', doc: 'PEM private key of AUDIUS_NATS_TLS_CERT' },
   storageUrl: {
     env: 'storage_driver_url',
     alias: 'AUDIUS_STORAGE_DRIVER_URL',
@@ -336,6 +360,8 @@ type Key = keyof typeof CONFIG_SPEC;
 
 export interface Config {
   natsUrl: string[];
+  /** How this process authenticates to NATS and whether it speaks TLS (shared/nats/auth.ts). */
+  natsAuth: NatsAuth;
   storageUrl: string;
   port: number;
   listenHost: string;
@@ -496,6 +522,30 @@ function publicHost(env: NodeJS.ProcessEnv, port: number, listenHost: string): s
   return host;
 }
 
+/** NATS credentials and TLS files as set (checked and read by shared/nats/auth.ts at connect). */
+export interface NatsAuth {
+  credsFile: string;
+  nkeySeed: string;
+  user: string;
+  password: string;
+  tlsCa: string;
+  tlsCert: string;
+  tlsKey: string;
+}
+
+/** Also for tools that need NATS but not a node's whole configuration (the archiver). */
+export function natsAuthFromEnv(env: NodeJS.ProcessEnv = process.env): NatsAuth {
+  return {
+    credsFile: raw(env, 'natsCreds'),
+    nkeySeed: raw(env, 'natsNkeySeed'),
+    user: raw(env, 'natsUser'),
+    password: raw(env, 'natsPassword'),
+    tlsCa: raw(env, 'natsTlsCa'),
+    tlsCert: raw(env, 'natsTlsCert'),
+    tlsKey: raw(env, 'natsTlsKey'),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'port', 0);
   return {
@@ -503,6 +553,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    natsAuth: natsAuthFromEnv(env),
     storageUrl: raw(env, 'storageUrl'),
     port,
     listenHost: raw(env, 'listenHost'),

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   jetstreamManager,
   JetStreamApiCodes,
@@ -8,6 +8,7 @@ import {
 import { Kvm, KvWatchInclude } from '@nats-io/kv';
 import type { Config } from '../../shared/config';
 import type { NodeRecord } from '../../shared/membership/types';
+import { connectWith } from '../../shared/nats/connection';
 import { BUCKETS, STREAMS } from '../../shared/nats/names';
 import { errorText, fail, ok, skip, warn, type Check } from './check';
 
@@ -24,7 +25,7 @@ export async function checkNats(config: Config): Promise<Check[]> {
   const servers = config.natsUrl.join(', ');
   let nc: NatsConnection;
   try {
-    nc = await connect({
+    nc = await connectWith(config.natsAuth, {
       servers: config.natsUrl,
       name: 'storage-doctor',
       timeout: CONNECT_TIMEOUT_MS,

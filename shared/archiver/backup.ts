@@ -5,12 +5,13 @@ import { mapLimit } from '../blob/concurrency';
 import type { JobStore } from '../jobs/job-store';
 import { copyVerified, hashObject, objectError } from './transfer';
 import { exportJobs } from './jobs';
+import { acquireLock } from './locks';
 import { sealKey } from './key-export';
-import { OBJECTS, newSnapshotId, objectKey } from './layout';
+import { OBJECTS, newSnapshotId, objectKey, shaOfObjectKey } from './layout';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestFile } from './manifest';
 import type { Reporter } from './progress';
 import { listSourceFiles } from './source';
-import { listSnapshots, openArchiveFolder, publishManifest, readManifest } from './snapshots';
+import { listAll, listSnapshots, openArchiveFolder, publishManifest, readManifest } from './snapshots';
 import type { Archive } from './stores';
 
 export interface BackupOptions {
@@ -59,34 +60,48 @@ interface Planned {
  * whole objects and no manifest; the next run finds those objects and does not send them again.
  */
 export async function backup(o: BackupOptions): Promise<BackupSummary> {
-  const started = Date.now();
-  const startedAt = new Date(started);
+  const startedAt = new Date();
   await openArchiveFolder(o.archive, !o.dryRun).catch((err) => {
     if (o.dryRun && /holds no backups/.test(String(err))) return;
     throw err;
   });
-  const known = await knownObjects(o.archive, o.nodeId);
-  const listing = await listSourceFiles(o.source);
+  const id = newSnapshotId(startedAt, o.nodeId);
+  const lock = o.dryRun ? null : await acquireLock(o.archive, 'backup', id);
+  try {
+    return await snapshot(o, id, startedAt);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function snapshot(o: BackupOptions, id: string, startedAt: Date): Promise<BackupSummary> {
+  const previous = await lastManifestOf(o.archive, o.nodeId);
+  // With a last snapshot, the listing needs only key, size and time (no sidecar read or HEAD
+  // per file): unchanged files take their digest from it, and only the others are looked up.
+  const details = previous.size === 0;
+  const listing = await listSourceFiles(o.source, { details });
+  const held = await heldObjects(o.archive);
   const skipped: BackupSummary['skipped'] = [];
   let hashed = 0;
-  const planned = await mapLimit(listing, o.concurrency, async (info): Promise<Planned | null> => {
-    const sha256 = info.sha256 ?? known.digestOf(info);
-    if (sha256) return { info, sha256 };
+  const planned = await mapLimit(listing, o.concurrency, async (listed): Promise<Planned | null> => {
     try {
+      const info = unchanged(previous, listed) ?? (details ? listed : await o.source.head(listed.key));
+      if (!info) return null; // deleted since the listing
+      if (info.sha256) return { info, sha256: info.sha256 };
       const measured = await hashObject(o.source, info.key, o.signal);
-      if (!measured) return null; // deleted since the listing
+      if (!measured) return null;
       hashed++;
       return { info: { ...info, size: measured.size }, sha256: measured.sha256 };
     } catch (err) {
       const reason = objectError(err);
       if (reason === null) throw err;
-      skipped.push({ key: info.key, reason });
-      o.reporter.event('skipped', { key: info.key, reason });
+      skipped.push({ key: listed.key, reason });
+      o.reporter.event('skipped', { key: listed.key, reason });
       return null;
     }
   });
   const files = planned.filter((p): p is Planned => p !== null);
-  const toSend = await missingObjects(o, files, known);
+  const toSend = await missingObjects(o, files, held);
   const sentBytes = [...toSend.values()].reduce((n, p) => n + p.info.size, 0);
   let uploadedFiles = 0;
   let uploadedBytes = 0;
@@ -139,11 +154,11 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       modified: p.info.modified?.toISOString(),
     }))
     .sort((a, b) => (a.key < b.key ? -1 : 1));
-  const jobsEntry = o.jobs ? await storeJobs(o, manifestFiles, known) : undefined;
+  const jobsEntry = o.jobs ? await storeJobs(o, manifestFiles, held) : undefined;
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
-    id: newSnapshotId(startedAt, o.nodeId),
+    id,
     node_id: o.nodeId,
     software_version: o.softwareVersion,
     source: o.source.displayUrl,
@@ -167,48 +182,48 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     skipped,
     jobs: jobsEntry ? jobsEntry.count : null,
     dry_run: o.dryRun,
-    seconds: (Date.now() - started) / 1000,
+    seconds: (Date.now() - startedAt.getTime()) / 1000,
   };
 }
 
-/** What the archive is known to hold without asking it object by object. */
-interface Known {
-  /** Digests the newest snapshot names (it was published only after they all existed). */
-  has(sha256: string): boolean;
-  /** The digest the last snapshot recorded for an unchanged file (same key, size and time). */
-  digestOf(info: BlobInfo): string | undefined;
-  /** True when the archive holds no objects at all (first backup: nothing to look up). */
-  empty: boolean;
-}
-
-async function knownObjects(archive: Archive, nodeId: string): Promise<Known> {
+/** The files of this node's last snapshot, by key (empty for its first backup). */
+async function lastManifestOf(archive: Archive, nodeId: string): Promise<Map<string, ManifestFile>> {
   const snapshots = await listSnapshots(archive).catch(() => []);
-  const mine = snapshots.filter((s) => s.node === nodeId);
-  const base = (mine.length ? mine : snapshots).at(-1);
+  const base = snapshots.filter((s) => s.node === nodeId).at(-1);
   const manifest = base ? await readManifest(archive, base.id) : null;
-  const digests = new Set(manifest?.files.map((f) => f.sha256));
-  const byKey = new Map(manifest?.files.map((f) => [f.key, f]));
-  const empty =
-    !base && (await archive.store.list(`${archive.root}${OBJECTS}`, { limit: 1 })).items.length === 0;
-  return {
-    has: (sha) => digests.has(sha),
-    digestOf: (info) => {
-      const f = byKey.get(info.key);
-      return f && f.size === info.size && f.modified === info.modified?.toISOString() ? f.sha256 : undefined;
-    },
-    empty,
-  };
+  return new Map(manifest?.files.map((f) => [f.key, f]));
 }
 
-/** One entry per digest the archive lacks: a HEAD for each one the last snapshot does not name. */
+/** The last snapshot's entry for a file that has not changed since (same key, size and time). */
+function unchanged(previous: Map<string, ManifestFile>, info: BlobInfo): BlobInfo | null {
+  const f = previous.get(info.key);
+  if (!f || f.size !== info.size || f.modified !== info.modified?.toISOString()) return null;
+  return { ...info, sha256: f.sha256, contentType: info.contentType ?? f.content_type };
+}
+
+/**
+ * Size of every object the archive holds, by digest, from one listing of `objects/` (a page per
+ * thousand objects instead of a HEAD per file). It is a listing of the archive itself, never a
+ * manifest's word: an object deleted from the archive since is seen missing and sent again.
+ */
+async function heldObjects(archive: Archive): Promise<Map<string, number>> {
+  const held = new Map<string, number>();
+  for await (const info of listAll(archive.store, `${archive.root}${OBJECTS}`, { details: false })) {
+    const sha = shaOfObjectKey(archive.root, info.key);
+    if (sha) held.set(sha, info.size);
+  }
+  return held;
+}
+
+/** One entry per digest the archive lacks (`--recheck`: asked object by object, with a HEAD). */
 async function missingObjects(
   o: BackupOptions,
   files: Planned[],
-  known: Known,
+  held: Map<string, number>,
 ): Promise<Map<string, Planned>> {
   const candidates = new Map<string, Planned>();
-  for (const p of files) if (o.recheck || !known.has(p.sha256)) candidates.set(p.sha256, p);
-  if (known.empty) return candidates;
+  for (const p of files) if (o.recheck || held.get(p.sha256) !== p.info.size) candidates.set(p.sha256, p);
+  if (!o.recheck) return candidates;
   const present = await mapLimit([...candidates.keys()], Math.max(o.concurrency, 16), async (sha) => {
     const head = await o.archive.store.head(objectKey(o.archive.root, sha));
     return head !== null && head.size === candidates.get(sha)!.info.size;
@@ -217,7 +232,11 @@ async function missingObjects(
   return candidates;
 }
 
-async function storeJobs(o: BackupOptions, files: ManifestFile[], known: Known): Promise<Manifest['jobs']> {
+async function storeJobs(
+  o: BackupOptions,
+  files: ManifestFile[],
+  held: Map<string, number>,
+): Promise<Manifest['jobs']> {
   const exported = await exportJobs(
     o.jobs!,
     files.map((f) => f.key),
@@ -225,7 +244,7 @@ async function storeJobs(o: BackupOptions, files: ManifestFile[], known: Known):
   const body = Buffer.from(JSON.stringify(exported));
   const sha256 = createHash('sha256').update(body).digest('hex');
   const key = objectKey(o.archive.root, sha256);
-  if (!o.dryRun && !known.has(sha256) && !(await o.archive.store.head(key)))
+  if (!o.dryRun && held.get(sha256) !== body.length)
     await o.archive.store.put(key, Readable.from([body]), {
       sha256,
       size: body.length,

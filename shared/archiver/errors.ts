@@ -19,6 +19,8 @@ export const EXIT = {
   integrity: 5,
   /** The passphrase does not open the exported key. */
   wrongPassphrase: 6,
+  /** A backup and a prune of the same archive met (shared/archiver/locks.ts): run it again later. */
+  busy: 7,
   /** Stopped by SIGINT or SIGTERM; nothing half-written is left visible. */
   interrupted: 130,
 } as const;

@@ -4,7 +4,8 @@ import { describeError } from '../errors';
 import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
 import type { Job } from '../jobs/types';
-import { connectNats, type Nats } from '../nats/connection';
+import { natsAuthFromEnv } from '../config';
+import { connectNats, DEFAULT_NATS_TIMINGS, type Nats } from '../nats/connection';
 import { BUCKETS } from '../nats/names';
 import { parseFileName } from '../placement/mod';
 import { ArchiverError } from './errors';
@@ -20,7 +21,7 @@ export interface JobsExport {
 export async function connectJobs(servers: string[]): Promise<{ jobs: JobStore; close(): Promise<void> }> {
   let nats: Nats;
   try {
-    nats = await connectNats(servers, 'archiver', 1);
+    nats = await connectNats(servers, 'archiver', 1, DEFAULT_NATS_TIMINGS, natsAuthFromEnv());
   } catch (err) {
     throw new ArchiverError(
       'unreachable',

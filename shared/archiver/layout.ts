@@ -7,8 +7,11 @@ import { randomBytes } from 'node:crypto';
  *   objects/<aa>/<sha256>        every file's content once, named by its digest, so a file is
  *                                stored once across snapshots and across nodes sharing the archive
  *   snapshots/<id>.json          one manifest per snapshot, written last (a snapshot is whole or absent)
+ *   locks/<kind>-<id>.json       a running backup or prune (locks.ts: they exclude each other)
  *
- * Snapshot ids sort by time: `<yyyymmddThhmmssZ>_<node id>_<6 hex>`.
+ * Snapshot ids sort by time: `<yyyymmddThhmmss.sssZ>_<node id>_<6 hex>` (the milliseconds keep
+ * two runs within one second in order, for keep-last and the next backup's base; ids written
+ * without them still parse).
  */
 export const ARCHIVE_FORMAT = 'audius-storage-archive';
 export const ARCHIVE_VERSION = 1;
@@ -16,10 +19,11 @@ export const ARCHIVE_VERSION = 1;
 export const MARKER = 'archive.json';
 export const OBJECTS = 'objects/';
 export const SNAPSHOTS = 'snapshots/';
+export const LOCKS = 'locks/';
 const MANIFEST_SUFFIX = '.json';
 
 const SHA256 = /^[0-9a-f]{64}$/;
-const SNAPSHOT_ID = /^(\d{8}T\d{6}Z)_([0-9a-zA-Z-]{1,64})_([0-9a-f]{6})$/;
+const SNAPSHOT_ID = /^(\d{8}T\d{6}(?:\.\d{3})?Z)_([0-9a-zA-Z-]{1,64})_([0-9a-f]{6})$/;
 
 export function isSha256(value: unknown): value is string {
   return typeof value === 'string' && SHA256.test(value);
@@ -49,10 +53,7 @@ export function idOfManifestKey(root: string, key: string): string | null {
 }
 
 export function newSnapshotId(at: Date, nodeId: string): string {
-  const stamp = at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
+  const stamp = at.toISOString().replace(/[-:]/g, '');
   const node = nodeId.replace(/[^0-9a-zA-Z-]/g, '-').slice(0, 64) || 'unknown';
   return `${stamp}_${node}_${randomBytes(3).toString('hex')}`;
 }
@@ -62,6 +63,6 @@ export function parseSnapshotId(id: string): { time: Date; node: string } | null
   const m = SNAPSHOT_ID.exec(id);
   if (!m) return null;
   const s = m[1];
-  const iso = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`;
+  const iso = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}${s.slice(15)}`;
   return { time: new Date(iso), node: m[2] };
 }

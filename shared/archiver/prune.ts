@@ -1,6 +1,7 @@
 import { mapLimit } from '../blob/concurrency';
 import { ArchiverError } from './errors';
-import { OBJECTS, shaOfObjectKey } from './layout';
+import { OBJECTS, newSnapshotId, shaOfObjectKey } from './layout';
+import { acquireLock } from './locks';
 import type { Reporter } from './progress';
 import {
   deleteManifest,
@@ -49,26 +50,40 @@ export async function prune(o: PruneOptions): Promise<PruneSummary> {
   if (o.keepLast === undefined && o.keepWithinMs === undefined)
     throw new ArchiverError('usage', 'prune needs a retention: --keep-last N and/or --keep-within 30d');
   await openArchiveFolder(o.archive, false);
+  const lock = o.dryRun
+    ? null
+    : await acquireLock(o.archive, 'prune', newSnapshotId(new Date(started), 'prune'));
+  try {
+    return await removeExpired(o, started);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function removeExpired(o: PruneOptions, started: number): Promise<PruneSummary> {
   const all = await listSnapshots(o.archive);
   const keep = retained(all, o);
   const removed = all.filter((s) => !keep.has(s.id));
-  for (const s of removed) {
-    o.reporter.event('remove', { snapshot: s.id, node: s.node, time: s.time.toISOString() });
-    if (!o.dryRun) await deleteManifest(o.archive, s.id);
-  }
-  // Every remaining manifest must be readable: an object is deleted only if none names it.
+  // Every remaining manifest is read before anything goes: an object is deleted only if none
+  // names it, and one unreadable manifest stops the prune with nothing removed.
   const named = new Set<string>();
   for (const s of all.filter((x) => keep.has(x.id))) {
     const m = await readManifest(o.archive, s.id);
     for (const f of m.files) named.add(f.sha256);
     if (m.jobs) named.add(m.jobs.sha256);
   }
+  for (const s of removed) {
+    o.reporter.event('remove', { snapshot: s.id, node: s.node, time: s.time.toISOString() });
+    if (!o.dryRun) await deleteManifest(o.archive, s.id);
+  }
   const cutoff = (o.now ?? new Date()).getTime() - o.graceMs;
   const garbage = [];
-  for await (const info of listAll(o.archive.store, `${o.archive.root}${OBJECTS}`)) {
+  for await (const info of listAll(o.archive.store, `${o.archive.root}${OBJECTS}`, { details: false })) {
     const sha = shaOfObjectKey(o.archive.root, info.key);
     if (sha && !named.has(sha) && (info.modified?.getTime() ?? 0) < cutoff) garbage.push(info);
   }
+  for (const info of garbage)
+    o.reporter.event('delete', { sha256: shaOfObjectKey(o.archive.root, info.key), size: info.size });
   if (!o.dryRun) await mapLimit(garbage, 16, (info) => o.archive.store.delete(info.key));
   return {
     kept: [...keep],

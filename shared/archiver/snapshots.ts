@@ -121,10 +121,10 @@ export async function deleteManifest(archive: Archive, id: string): Promise<void
 }
 
 /** Every item under `prefix`, page by page. */
-export async function* listAll(store: BlobStore, prefix: string) {
+export async function* listAll(store: BlobStore, prefix: string, options: { details?: boolean } = {}) {
   let cursor: string | undefined;
   do {
-    const page = await store.list(prefix, { cursor, limit: 1000 });
+    const page = await store.list(prefix, { ...options, cursor, limit: 1000 });
     yield* page.items;
     cursor = page.cursor;
   } while (cursor);

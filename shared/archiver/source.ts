@@ -5,9 +5,9 @@ import { listAll } from './snapshots';
 const SKIPPED_PREFIXES = ['quarantine/'];
 
 /** Every object of the node's store a backup keeps: its long-term blobs. */
-export async function listSourceFiles(store: BlobStore): Promise<BlobInfo[]> {
+export async function listSourceFiles(store: BlobStore, options: { details: boolean }): Promise<BlobInfo[]> {
   const files: BlobInfo[] = [];
-  for await (const info of listAll(store, '')) {
+  for await (const info of listAll(store, '', options)) {
     if (!SKIPPED_PREFIXES.some((p) => info.key.startsWith(p))) files.push(info);
   }
   return files;

@@ -159,11 +159,22 @@ export class FileBlobStore implements BlobStore {
     }
     const more = keys.length > limit;
     const page = keys.slice(0, limit);
-    const infos = await mapLimit(page, 16, (key) => this.head(key));
+    const infos = await mapLimit(page, 16, (key) =>
+      options.details === false ? this.stat(key) : this.head(key),
+    );
     return {
       items: infos.filter((info): info is BlobInfo => info !== null),
       cursor: more ? encodeCursor(page[page.length - 1]) : undefined,
     };
+  }
+
+  /** Key, size and time from one stat (no sidecar): a listing without details. */
+  private async stat(key: string): Promise<BlobInfo | null> {
+    const stat = await fs.stat(this.dataPath(key)).catch((err: unknown) => {
+      if (isMissing(err)) return null;
+      throw fsError(err, `read ${key}`);
+    });
+    return stat?.isFile() ? { key, size: stat.size, modified: stat.mtime } : null;
   }
 
   async delete(key: string): Promise<boolean> {

@@ -42,6 +42,19 @@ const QUEUE_SIZE = 4;
 const MAX_COPY_BYTES = 5 * 1024 ** 3;
 const META_SHA256 = 'sha256';
 
+/** SigV4 takes a present `x-amz-content-sha256` as the payload hash instead of hashing the body. */
+function withPayloadHash(command: PutObjectCommand, sha256: string): PutObjectCommand {
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
+      return next(args);
+    },
+    { step: 'build', name: 'knownPayloadHash' },
+  );
+  return command;
+}
+
 export async function createS3Store(url: S3Url, env: NodeJS.ProcessEnv): Promise<S3BlobStore> {
   return new S3BlobStore(url, s3ClientFor(url, env));
 }
@@ -135,10 +148,11 @@ export class S3BlobStore implements BlobStore {
         Metadata: sha256 ? { [META_SHA256]: sha256 } : undefined,
       };
       if (head.ended) {
+        // The digest is already known, so SigV4 need not hash the body a second time (issue 12:
+        // backup CPU beside rclone's). A buffer, not a stream, so the SDK's retries can resend it.
         const data = Buffer.concat(head.chunks);
-        await this.client.send(new PutObjectCommand({ ...params, Body: data, ContentLength: data.length }), {
-          abortSignal: options.signal,
-        });
+        const put = new PutObjectCommand({ ...params, Body: data, ContentLength: data.length });
+        await this.client.send(withPayloadHash(put, digest.sha256), { abortSignal: options.signal });
       } else {
         const etag = await this.upload(
           params,
@@ -200,9 +214,12 @@ export class S3BlobStore implements BlobStore {
     } catch (err) {
       throw s3Error(err, `list ${prefix}`);
     }
-    const keys = (res.Contents ?? []).map((o) => o.Key!).filter((k) => !k.startsWith(RESERVED_PREFIX));
+    const listed = (res.Contents ?? []).filter((o) => !o.Key!.startsWith(RESERVED_PREFIX));
     // Listings carry no user metadata: the digest and type cost one HEAD per item.
-    const infos = await mapLimit(keys, 16, (k) => this.headRaw(k));
+    const infos =
+      options.details === false
+        ? listed.map((o): BlobInfo => ({ key: o.Key!, size: o.Size ?? 0, modified: o.LastModified }))
+        : await mapLimit(listed, 16, (o) => this.headRaw(o.Key!));
     const last = res.Contents?.at(-1)?.Key;
     return {
       items: infos.filter((i): i is BlobInfo => i !== null),

@@ -52,6 +52,12 @@ export interface ListOptions {
   cursor?: string;
   /** Page size; drivers may return fewer. */
   limit?: number;
+  /**
+   * false: the caller needs only key, size and time (an incremental backup, shared/archiver/).
+   * Drivers that learn digest and type per item (file://: a sidecar read; S3: a HEAD) skip
+   * that, so a page costs one directory walk or one request; the others ignore it.
+   */
+  details?: boolean;
 }
 
 export interface ListPage {

@@ -21,6 +21,8 @@ export interface NatsClusterOptions {
    * its server.
    */
   noAdvertise?: boolean;
+  /** A nats-server config file (authorization, TLS) read before the flags, which win. */
+  configFile?: string;
   onLine?: (server: string, line: string) => void;
 }
 
@@ -50,6 +52,7 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
     const storeDir = path.join(options.dataDir, name);
     fs.mkdirSync(storeDir, { recursive: true });
     const args = [
+      ...(options.configFile ? ['-c', options.configFile] : []),
       '-a',
       '127.0.0.1',
       '-p',

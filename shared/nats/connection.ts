@@ -1,7 +1,10 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, connect, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
+import type { NatsAuth } from '../config';
+import { describeError, StorageError } from '../errors';
+import { describeNatsAuth, natsConnectOptions, OPEN_NATS } from './auth';
 import type { RetryPolicy } from './retry';
 
 export type NatsState = 'connected' | 'disconnected' | 'closed';
@@ -34,13 +37,26 @@ export interface NatsTimings {
  */
 export const DEFAULT_NATS_TIMINGS: NatsTimings = { requestTimeoutMs: 5000, retryBudgetMs: 20_000 };
 
+/**
+ * The first connection's bound. A TLS server that refuses the client's certificate closes
+ * the connection without a word, and the client then waits for this (20 s by default).
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export async function connectNats(
   servers: string[],
   name: string,
   replicas: number,
   timings: NatsTimings = DEFAULT_NATS_TIMINGS,
+  auth: NatsAuth = OPEN_NATS,
 ): Promise<Nats> {
-  const nc = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  const nc = await connectWith(auth, {
+    servers,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    timeout: CONNECT_TIMEOUT_MS,
+  });
   let state: NatsState = 'connected';
   void (async () => {
     for await (const s of nc.status()) {
@@ -63,4 +79,38 @@ export async function connectNats(
     state: () => state,
     retry: { budgetMs: timings.retryBudgetMs },
   };
+}
+
+/**
+ * `connect` with the configured credentials and TLS; a refusal is one line that says which
+ * credentials were refused (issue 15: a node with wrong credentials fails to start, clearly).
+ */
+export async function connectWith(
+  auth: NatsAuth,
+  options: Parameters<typeof connect>[0] & { servers: string[] },
+): Promise<NatsConnection> {
+  const secured = { ...options, ...natsConnectOptions(auth) };
+  try {
+    return await connect(secured);
+  } catch (err) {
+    const servers = options.servers.join(',');
+    if (err instanceof AuthorizationError)
+      throw new StorageError(
+        'BAD_CONFIG',
+        `NATS ${servers} refused ${describeNatsAuth(auth)}: ${err.message}`,
+        {
+          cause: err,
+        },
+      );
+    // A TLS or network failure is one line too (the cause keeps the details).
+    const hint =
+      err instanceof TimeoutError
+        ? ' (no answer: is the server up, and does it want TLS or a client certificate the node lacks?)'
+        : '';
+    throw new StorageError(
+      'NATS_UNAVAILABLE',
+      `NATS ${servers}: cannot connect with ${describeNatsAuth(auth)}: ${describeError(err)}${hint}`,
+      { cause: err },
+    );
+  }
 }

@@ -45,6 +45,7 @@ export async function buildServices(
     `${config.nodeName} ${identity.address}`,
     config.natsReplicas,
     { requestTimeoutMs: config.natsTimeoutSeconds * 1000, retryBudgetMs: config.natsRetrySeconds * 1000 },
+    config.natsAuth,
   );
   try {
     await ensureNatsResources(nats, config);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isLoopback, type Config } from '../config';
 import type { Logger } from '../log';
+import { describeNatsAuth, natsRunsOpen } from '../nats/auth';
 import { access, stopAccess } from '../access/access';
 import { createApp, mountRoute } from './app';
 import { buildServices } from './build-services';
@@ -75,9 +76,20 @@ export async function startNode(config: Config, manifest: Manifest, log: Logger)
     workers = await startWorkers(services, manifest, log);
     const url = await app.listen({ port: config.port, host: config.listenHost });
     log.info(
-      { node: services.identity.address, url, host: config.host, storage: services.blob.displayUrl },
+      {
+        node: services.identity.address,
+        url,
+        host: config.host,
+        storage: services.blob.displayUrl,
+        nats: describeNatsAuth(config.natsAuth),
+      },
       'node ready',
     );
+    if (natsRunsOpen(config))
+      log.warn(
+        { nats: config.natsUrl },
+        'NATS without credentials beyond loopback: anyone who reaches it can publish as a node (docs/nats-security.md)',
+      );
     if (!isLoopback(config.listenHost) && isLoopback(new URL(config.host).hostname))
       log.warn(
         { host: config.host, listen: config.listenHost },

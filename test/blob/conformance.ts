@@ -226,6 +226,25 @@ export function runBlobConformance(
         });
       });
 
+      test('without details: the same keys, pages and sizes, with a time', async () => {
+        const full: BlobInfo[] = [];
+        const bare: BlobInfo[] = [];
+        for (const [out, details] of [
+          [full, true],
+          [bare, false],
+        ] as const) {
+          let cursor: string | undefined;
+          do {
+            const page = await store.list(key('list/'), { limit: 3, cursor, details });
+            out.push(...page.items);
+            cursor = page.cursor;
+          } while (cursor && out.length < 20);
+        }
+        expect(bare.map((i) => [i.key, i.size])).toEqual(full.map((i) => [i.key, i.size]));
+        // Written by this suite's beforeAll, so within the last hour (a Date from fs is of another realm).
+        for (const item of bare) expect(item.modified!.getTime()).toBeGreaterThan(Date.now() - 3_600_000);
+      });
+
       test('a prefix is a string prefix, not a folder', async () => {
         const page = await store.list(key('list'));
         expect(page.items.map((i) => i.key)).toEqual(expect.arrayContaining([...keys, decoy]));

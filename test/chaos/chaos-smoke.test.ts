@@ -8,20 +8,29 @@ import { runChaos } from './scenario';
  * uploads in flight while one node is killed -9 and one NATS server is killed and restarted.
  */
 test('chaos smoke: a node kill -9 and a NATS server bounce lose no acknowledged upload, no 500', async () => {
-  const figures = await runChaos({
-    nodes: 3,
-    natsServers: 3,
-    replicationFactor: 2,
-    uploads: 12,
-    concurrency: 4,
-    audioEvery: 3,
-    ratePerSecond: 2,
-    killNodeAtMs: 1500,
-    killNatsAtMs: 3500,
-    natsDownMs: 3000,
-    settleBoundMs: 120_000,
-    repairBoundMs: 30_000,
-  });
+  const story: string[] = [];
+  const figures = await runChaos(
+    {
+      nodes: 3,
+      natsServers: 3,
+      replicationFactor: 2,
+      uploads: 12,
+      concurrency: 4,
+      audioEvery: 3,
+      ratePerSecond: 2,
+      killNodeAtMs: 1500,
+      killNatsAtMs: 3500,
+      natsDownMs: 3000,
+      settleBoundMs: 120_000,
+      repairBoundMs: 30_000,
+    },
+    (line) => story.push(line),
+  );
   console.log(`chaos smoke\n${figuresTable(figures)}`);
-  expectTargets(figures, 6);
+  try {
+    expectTargets(figures, 6);
+  } catch (err) {
+    console.log(story.join('\n')); // the run's timeline and the story of any job that did not end
+    throw err;
+  }
 }, 240_000);

@@ -10,7 +10,10 @@ export interface TestNats extends NatsCluster {
  * Real nats-server processes (JetStream on, free ports, temp store dirs) for one test file;
  * `stop()` kills them and removes their data. Call it in afterAll.
  */
-export async function startTestNats(size = 1, options: { noAdvertise?: boolean } = {}): Promise<TestNats> {
+export async function startTestNats(
+  size = 1,
+  options: { noAdvertise?: boolean; configFile?: string } = {},
+): Promise<TestNats> {
   const temp = tempDir('nats');
   const output: string[] = [];
   const cluster = await startNatsCluster({
@@ -18,6 +21,7 @@ export async function startTestNats(size = 1, options: { noAdvertise?: boolean }
     dataDir: temp.dir,
     clusterName: `test${size}`,
     noAdvertise: options.noAdvertise,
+    configFile: options.configFile,
     onLine: (name, line) => {
       output.push(`${name} ${line}`);
       if (output.length > 200) output.shift();

@@ -78,18 +78,53 @@ Store.prototype.putObject = async function putObject(object) {
   await mine;
   return { size, md5: hex };
 };
-// Its listing walks directories in readdir order ("d/f" before "d-e"), which breaks paging;
-// S3 lists in UTF-8 byte order.
+// Its listing walks directories in readdir order ("d/f" before "d-e"), which breaks paging (S3
+// lists in UTF-8 byte order), and reads every object's metadata however few keys a page takes.
+// Here a page costs one readdir per folder under the prefix, a sort, and metadata for its keys
+// only (a backup of 10,000 files lists its archive in ten pages).
+const S3Object = require(path.join(s3rverDir, 'lib/models/object.js'));
+const OBJECT_SUFFIX = '._S3rver_object';
+function keysUnder(dir, rel, prefix, out) {
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if (err.code === 'ENOENT') return out;
+    throw err;
+  }
+  for (const e of entries) {
+    const name = rel + e.name;
+    if (e.isDirectory()) {
+      const sub = name + '/';
+      if (sub.startsWith(prefix) || prefix.startsWith(sub)) keysUnder(path.join(dir, e.name), sub, prefix, out);
+    } else if (name.endsWith(OBJECT_SUFFIX)) {
+      const key = name.slice(0, -OBJECT_SUFFIX.length);
+      if (key.startsWith(prefix)) out.push(Buffer.from(key));
+    }
+  }
+  return out;
+}
 const listObjects = Store.prototype.listObjects;
 Store.prototype.listObjects = async function (bucket, options) {
   if (options.delimiter) return listObjects.call(this, bucket, options);
-  const all = await listObjects.call(this, bucket, { prefix: options.prefix });
   const after = Buffer.from(options.startAfter || '');
-  const sorted = all.objects
-    .filter((o) => Buffer.compare(Buffer.from(o.key), after) > 0)
-    .sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+  const sorted = keysUnder(this.getBucketPath(bucket), '', options.prefix || '', [])
+    .filter((k) => Buffer.compare(k, after) > 0)
+    .sort(Buffer.compare)
+    .map((k) => k.toString());
   const max = options.maxKeys === undefined ? Infinity : options.maxKeys;
-  return { objects: sorted.slice(0, max), commonPrefixes: [], isTruncated: sorted.length > max };
+  const page = sorted.slice(0, max);
+  const metadata = await Promise.all(
+    page.map((key) => this.getMetadata(bucket, key).catch((err) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    })),
+  );
+  return {
+    objects: page.flatMap((key, i) => (metadata[i] ? [new S3Object(bucket, key, null, metadata[i])] : [])),
+    commonPrefixes: [],
+    isTruncated: sorted.length > max,
+  };
 };
 // It reads "bytes=0-0" as "from 0 to the end" (0 is falsy).
 const getObject = Store.prototype.getObject;
