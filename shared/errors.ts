@@ -81,6 +81,10 @@ export const ERRORS = {
     status: 409,
     message: 'A drain request at least as new has already been applied to this node',
   },
+  // Requests Node's HTTP parser refuses before any route sees them (shared/runtime/client-errors.ts).
+  MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request line and headers are too large' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request headers arrived too slowly' },
   // Presigned uploads (issue 13, shared/presigned-upload/): one code per refusal of a slot.
   PRESIGNED_UPLOADS_NEED_S3: {
     status: 501,

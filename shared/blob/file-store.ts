@@ -85,11 +85,13 @@ export class FileBlobStore implements BlobStore {
     const probe = this.tempPath('check');
     try {
       await writeSynced(probe, 'probe');
-      await fs.rm(probe, { force: true });
     } catch (err) {
       const code = errCode(err);
       const kind = code === 'ENOSPC' || code === 'EDQUOT' ? 'DISK_FULL' : 'BAD_CONFIG';
       throw new StorageError(kind, `file store ${this.root} is not writable (${code})`, { cause: err });
+    } finally {
+      // A probe cut short by a full disk is created empty: it must not stay behind.
+      await fs.rm(probe, { force: true });
     }
   }
 

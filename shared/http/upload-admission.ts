@@ -82,6 +82,10 @@ export function guardUploadRate(body: Readable, minBytesPerSecond: number, windo
     },
   });
   body.on('error', (err) => counted.destroy(err));
+  // A client can hang up before the handler reads the body (it first waits for room in the
+  // temp store): an 'error' with no listener yet would crash the process. The reader finds
+  // the error in `errored` (shared/jobs/upload.ts).
+  counted.on('error', () => undefined);
   body.pipe(counted);
   if (minBytesPerSecond <= 0) return counted;
   const floor = (minBytesPerSecond * windowMs) / 1000;

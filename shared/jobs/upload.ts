@@ -22,6 +22,8 @@ interface StoredPart {
 }
 
 const MAX_PARTS = 50;
+/** Part headers and fields around each file, generously. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 /**
  * POST /storage/file (DESIGN §4.1): streams each `files` part into a temp object store as it
@@ -42,6 +44,13 @@ export async function receiveUpload(
       'Send a multipart/form-data body with `files` parts and a `template` field',
     );
   }
+  // A body longer than the largest form this node takes is refused unread (not waited for).
+  const declared = Number(headers['content-length']);
+  if (declared > MAX_PARTS * (s.config.maxUploadBytes + FORM_OVERHEAD_BYTES))
+    throw new StorageError(
+      'PAYLOAD_TOO_LARGE',
+      `A request of ${declared} bytes is larger than this node takes`,
+    );
   // No room: refuse before reading a byte of the body (507 TEMP_STORE_FULL).
   await pickTempBucket(s.nats, s.config.tempBuckets);
   const { fields, parts, error } = await readForm(s, headers, body);
@@ -174,22 +183,25 @@ function readForm(s: JobDeps, headers: IncomingHttpHeaders, body: Readable): Pro
     form.on('error', (cause) =>
       fail(new StorageError('NOT_MULTIPART', `Malformed multipart body: ${String(cause)}`, { cause })),
     );
-    body.on('error', (cause) =>
-      fail(
-        isStorageError(cause) // e.g. UPLOAD_TOO_SLOW (shared/http/upload-admission.ts)
-          ? cause
-          : new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause }),
-      ),
-    );
+    body.on('error', (cause) => fail(bodyError(cause)));
     form.on('close', () => resolve(result));
+    // A body that failed before we got here (the client hung up while we looked for room)
+    // emits nothing more: piping it would wait for ever.
+    if (body.errored) return fail(bodyError(body.errored));
     body.pipe(form);
   });
+}
+
+/** Why the request body failed: ours as it is (e.g. UPLOAD_TOO_SLOW), a hang-up as an interruption. */
+function bodyError(cause: unknown): StorageError {
+  return isStorageError(cause)
+    ? cause
+    : new StorageError('VALIDATION_FAILED', 'The upload was interrupted', { cause });
 }
 
 /** Streams one part into a temp store, keeping its first bytes for sniffing. */
 async function storePart(s: JobDeps, stream: Readable, fileName: string, id = newId()): Promise<StoredPart> {
   let received = 0;
-  const bucket = await pickTempBucket(s.nats, s.config.tempBuckets);
   let head = Buffer.alloc(0);
   const sniffing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -203,11 +215,21 @@ async function storePart(s: JobDeps, stream: Readable, fileName: string, id = ne
   });
   stream.on('limit', () => sniffing.destroy(tooLarge(fileName, s.config.maxUploadBytes)));
   stream.on('error', (err) => sniffing.destroy(err));
+  // The form can fail (cut off, no closing boundary) while we wait for a bucket, before the
+  // store reads `sniffing`: an 'error' with no listener would crash the process. The store's
+  // reader still sees the error (a destroyed stream rejects its iteration).
+  sniffing.on('error', () => undefined);
+  const body = stream.pipe(sniffing);
+  let bucket = '';
   let put;
   try {
-    put = await putTempObject(s.nats, bucket, { name: id, description: fileName }, stream.pipe(sniffing));
+    bucket = await pickTempBucket(s.nats, s.config.tempBuckets);
+    put = await putTempObject(s.nats, bucket, { name: id, description: fileName }, body);
   } catch (err) {
-    await deleteTempObject(s.nats, bucket, id);
+    // The form must go on to its end (readForm drains the part), so nothing waits on us.
+    stream.unpipe(sniffing);
+    sniffing.destroy();
+    if (bucket) await deleteTempObject(s.nats, bucket, id);
     // The part's own failure (too large, cut off) says more than the store's; but a stream
     // the put stopped reading is only destroyed, and the store's error is the reason then.
     throw isStorageError(sniffing.errored) ? sniffing.errored : (err ?? sniffing.errored);

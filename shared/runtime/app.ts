@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log';
-import { installErrorHandling } from './http-errors';
+import { answerClientError } from './client-errors';
+import { installErrorHandling, toErrorBody } from './http-errors';
 import type { HttpRoute } from './http-function';
 import { httpRequests } from '../metrics';
 
@@ -39,6 +40,17 @@ export function createApp(options: { logger?: Logger; timeouts?: ServerTimeouts 
     // The temp-store upload limit is enforced while streaming; this only bounds JSON bodies.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+    // Errors fastify raises before routing (a URL that is not UTF-8) get our JSON and code too.
+    frameworkErrors: (err, _request, reply) => {
+      const out = toErrorBody(err);
+      void reply.raw
+        .writeHead(out.statusCode, {
+          'content-type': 'application/json',
+          'x-content-type-options': 'nosniff',
+        })
+        .end(JSON.stringify(out));
+    },
     // At shutdown idle keep-alive connections close at once; requests in flight finish.
     forceCloseConnections: 'idle',
   });

@@ -17,6 +17,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_FAILED',
   FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
+  // A URL whose percent-encoding is not UTF-8 (e.g. overlong `%c0%ae`).
+  FST_ERR_BAD_URL: 'MALFORMED_REQUEST',
 };
 
 /**

@@ -52,7 +52,10 @@ describe('a full temp store', () => {
     }
   };
   const unfill = async () => {
-    for (const k of [0, 1]) await (await client.objm.open(BUCKETS.temp(k))).delete('filler');
+    for (const k of [0, 1]) {
+      const store = await client.objm.open(BUCKETS.temp(k));
+      if (await store.info('filler')) await store.delete('filler');
+    }
   };
   afterEach(unfill);
 
@@ -66,6 +69,7 @@ describe('a full temp store', () => {
       KV_jobs_open: 256 * MIB,
       KV_jobs_recent: 256 * MIB,
       KV_cids: 256 * MIB, // sized like the job indexes
+      KV_upload_slots: 256 * MIB,
       KV_nodes: 16 * MIB,
       KV_delist: 64 * MIB,
       OBJ_temp_0: 2 * MIB,
@@ -115,6 +119,14 @@ describe('a full temp store', () => {
 
   test('when space returns, uploads are taken and finish', async () => {
     const tone = makeTone(media.dir, 'after.mp3', 1);
+    // Full first, so this shows the way back whatever ran before it.
+    await fill(1.7 * MIB);
+    await eventually(
+      'the upload is refused',
+      async () => (await curlUpload(url, [tone], 'audio')).status === 507,
+      5000,
+    );
+    await unfill();
     let res = await curlUpload(url, [tone], 'audio');
     await eventually(
       'uploads are taken again',
