@@ -1,63 +1,37 @@
-import path from 'node:path';
-import { spawnChild, type Child } from '../../shared/local/child';
-import { freePort, waitFor } from '../../shared/local/ports';
-import { PROJECT_ROOT } from '../../shared/paths';
 import { randomKey } from '../harness/config';
 import { curlUpload, waitForJob } from '../harness/http';
 import { makeTone, sha256Hex } from '../harness/media';
 import { startTestNats, type TestNats } from '../harness/nats';
+import { startOffline, type Offline } from '../harness/offline';
 import { tempDir } from '../harness/temp';
 
 /** `npm run offline`: serverless-offline (through osls) serves the same HTTP functions. */
 describe('serverless-offline', () => {
   let nats: TestNats;
-  let offline: Child;
+  let offline: Offline;
   let port: number;
-  const output: string[] = [];
   const temp = tempDir('offline');
 
   beforeAll(async () => {
     nats = await startTestNats(1);
-    port = await freePort();
-    const lambdaPort = await freePort();
-    offline = spawnChild(
-      'offline',
-      process.execPath,
-      [
-        path.join(PROJECT_ROOT, 'node_modules/serverless/bin/serverless.js'),
-        'offline',
-        'start',
-        '--httpPort',
-        String(port),
-        '--lambdaPort',
-        String(lambdaPort),
-      ],
-      {
-        cwd: PROJECT_ROOT,
-        env: {
-          ...process.env,
-          NATS_SERVER_URL: nats.urls.join(','),
-          storage_driver_url: `file://${temp.dir}/blobs`,
-          AUDIUS_DATA_DIR: `${temp.dir}/data`,
-          AUDIUS_DELEGATE_PRIVATE_KEY: randomKey(),
-          AUDIUS_TEMP_BUCKETS: '1',
-          AUDIUS_GATED_VARIANTS: 'none',
-          AUDIUS_UPLOAD_MODE: 'open',
-        },
-        onLine: (line) => output.push(line),
+    offline = await startOffline({
+      env: {
+        ...process.env,
+        NATS_SERVER_URL: nats.urls.join(','),
+        storage_driver_url: `file://${temp.dir}/blobs`,
+        AUDIUS_DATA_DIR: `${temp.dir}/data`,
+        AUDIUS_DELEGATE_PRIVATE_KEY: randomKey(),
+        AUDIUS_TEMP_BUCKETS: '1',
+        AUDIUS_GATED_VARIANTS: 'none',
+        AUDIUS_UPLOAD_MODE: 'open',
       },
-    );
-    await waitFor(
-      'serverless-offline',
-      async () => (await fetch(`http://127.0.0.1:${port}/storage/health`)).ok,
-      60_000,
-    ).catch((err) => {
-      throw new Error(`${err.message}\n${output.join('\n')}`);
+      readyPath: '/storage/health',
     });
+    port = Number(new URL(offline.url).port);
   }, 90_000);
 
   afterAll(async () => {
-    await offline?.stop(10_000);
+    await offline?.stop();
     await nats?.stop();
     temp.remove();
   });
@@ -73,7 +47,7 @@ describe('serverless-offline', () => {
   });
 
   test('the local plugin started the NATS consumer shims in the offline process', () => {
-    expect(output.join('\n')).toContain('NATS consumer shims started');
+    expect(offline.output.join('\n')).toContain('NATS consumer shims started');
   });
 
   test('an upload through the Lambda path is transcoded and stored by the offline shims', async () => {
