@@ -84,6 +84,15 @@ describe('NATS-triggered functions', () => {
   });
 
   const publish = (n: number, mode: string) => services.nats.js.publish(subject, JSON.stringify({ n, mode }));
+  // The jobs stream is a work queue: a message leaves it once acked or terminated, so after
+  // that nothing can deliver it again and absence of further runs is final.
+  const settled = async (seq: number) => {
+    const end = Date.now() + 10_000;
+    while ((await services.nats.jsm.streams.getMessage(STREAMS.JOBS.name, { seq })) !== null) {
+      if (Date.now() > end) throw new Error(`message ${seq} still in the stream`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   const seen = (n: number) => deliveries.filter((d) => d.data.n === n);
   const until = async (what: () => boolean, ms = 10_000) => {
     const end = Date.now() + ms;
@@ -100,7 +109,7 @@ describe('NATS-triggered functions', () => {
   });
 
   test('a failing function is retried with backoff, then terminated after its last attempt', async () => {
-    await publish(10, 'fail');
+    const { seq } = await publish(10, 'fail');
     await until(() => seen(10).length === 3);
     const runs = seen(10);
     expect(runs.map((d) => d.attempt)).toEqual([1, 2, 3]);
@@ -108,22 +117,23 @@ describe('NATS-triggered functions', () => {
     // Backoff: ≥0.3 s before the 2nd attempt, ≥0.6 s before the 3rd.
     expect(runs[1].at - runs[0].at).toBeGreaterThanOrEqual(280);
     expect(runs[2].at - runs[1].at).toBeGreaterThanOrEqual(580);
-    // Terminated: never delivered again, and nothing left pending or unacknowledged.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Terminated: gone from the queue, so never delivered again.
+    await settled(seq);
     expect(seen(10)).toHaveLength(3);
   });
 
   test('a step longer than its ackWait is not redelivered while it runs (in-progress heartbeats)', async () => {
-    await services.nats.js.publish(slowSubject, JSON.stringify({ n: 40, mode: 'slow' }));
+    const { seq } = await services.nats.js.publish(slowSubject, JSON.stringify({ n: 40, mode: 'slow' }));
     await until(() => seen(40).length === 1);
-    await new Promise((r) => setTimeout(r, 4000));
+    // Acked after its 3 s run (three ackWaits): a redelivery meanwhile would have been recorded.
+    await settled(seq);
     expect(seen(40).map((d) => d.attempt)).toEqual([1]);
   });
 
   test('a permanent error is terminated at once, without retries', async () => {
-    await publish(20, 'permanent');
+    const { seq } = await publish(20, 'permanent');
     await until(() => seen(20).length === 1);
-    await new Promise((r) => setTimeout(r, 1000));
+    await settled(seq);
     expect(seen(20).map((d) => d.attempt)).toEqual([1]);
   });
 
