@@ -5,9 +5,10 @@ import { openBlobStore } from '../../shared/blob/open';
 import { expectCode, runBlobConformance } from './conformance';
 
 /**
- * The GCS driver needs the real service: there is no GCS emulator among this project's
- * dependencies. With credentials and a bucket it runs the whole conformance suite; without,
- * the run is a skip that says why (the one allowed skip, DESIGN §6 / brief).
+ * The GCS driver needs the real service: the Firebase Storage emulator cannot serve here (it
+ * downloads its rules runtime from Google at first start, and it ignores the `startOffset` the
+ * cursor uses; README "Blob storage"). With credentials and a bucket it runs the whole
+ * conformance suite; without, the run is a skip that says why (DESIGN §6 / brief).
  */
 const credentials = process.env.GOOGLE_APPLICATION_CREDENTIALS;
 const bucket = process.env.STORAGE_TEST_GCS_BUCKET;
