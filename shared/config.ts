@@ -326,7 +326,7 @@ export const CONFIG_SPEC = {
   uploadSlotSeconds: {
     env: 'AUDIUS_UPLOAD_SLOT_SECONDS',
     default: '3600',
-    doc: 'How long a presigned upload slot (and its S3 URLs) stays valid',
+    doc: 'How long a presigned upload slot (and its S3 URLs) stays valid, seconds (at most 604800)',
   },
   uploadsPerClient: {
     env: 'AUDIUS_UPLOADS_PER_CLIENT',
@@ -448,6 +448,17 @@ function int(env: NodeJS.ProcessEnv, key: Key, min: number): number {
   if (!Number.isInteger(n) || n < min) {
     throw new StorageError('BAD_CONFIG', `${CONFIG_SPEC[key].env}=${text}: expected an integer >= ${min}`);
   }
+  return n;
+}
+
+/** SigV4 presigned URLs live at most 7 days: a longer slot would fail at every open. */
+function slotSeconds(env: NodeJS.ProcessEnv): number {
+  const n = int(env, 'uploadSlotSeconds', 1);
+  if (n > 604_800)
+    throw new StorageError(
+      'BAD_CONFIG',
+      `${CONFIG_SPEC.uploadSlotSeconds.env}=${n}: at most 604800 (7 days, the longest a presigned S3 URL lives)`,
+    );
   return n;
 }
 
@@ -623,7 +634,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idleTimeoutSeconds: int(env, 'idleTimeoutSeconds', 1),
     uploadMinBytesPerSecond: int(env, 'uploadMinBytesPerSecond', 0),
     maxDirectBodyMB: int(env, 'maxDirectBodyMB', 0),
-    uploadSlotSeconds: int(env, 'uploadSlotSeconds', 1),
+    uploadSlotSeconds: slotSeconds(env),
     uploadsPerClient: int(env, 'uploadsPerClient', 1),
     uploadsPerClientPerMinute: int(env, 'uploadsPerClientPerMinute', 0),
     uploadInFlightBytes: int(env, 'uploadInFlightBytes', 1024 ** 2),

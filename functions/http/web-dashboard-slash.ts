@@ -1,4 +1,6 @@
+import { slotUploadOrigins } from '../../shared/presigned-upload/upload-config';
 import { httpFunction } from '../../shared/runtime/http-function';
+import { services } from '../../shared/runtime/services';
 import { sendPage, wildcardPage } from '../../shared/weather/web-files';
 
 /**
@@ -10,6 +12,7 @@ export const { route, handler } = httpFunction({
   method: 'GET',
   url: '/storage/*',
   async handle(request, reply) {
-    return sendPage(reply, wildcardPage(request, 'dashboard'));
+    const page = wildcardPage(request, 'dashboard');
+    return sendPage(reply, page, slotUploadOrigins((await services()).config));
   },
 });

@@ -106,8 +106,15 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
     [BUCKETS.delist, 5, limits.delist],
     // CID → file name (issue 16): a few small entries a job, as the job indexes are.
     [BUCKETS.cids, 1, limits.jobIndex],
-    // A slot lives an hour by default; its record stays until the temp store forgets uploads.
-    [BUCKETS.uploadSlots, 1, limits.jobIndex, config.tempTtlHours * HOUR_MS],
+    // A slot lives an hour by default; its record stays until the temp store forgets uploads,
+    // and at least an hour past the slot's own end (a record gone first would refuse a
+    // completion whose URLs still worked).
+    [
+      BUCKETS.uploadSlots,
+      1,
+      limits.jobIndex,
+      Math.max(config.tempTtlHours * HOUR_MS, config.uploadSlotSeconds * 1000 + HOUR_MS),
+    ],
   ];
   for (const [bucket, history, maxBytes, ttl] of kv) {
     const stream = `KV_${bucket}`;

@@ -27,15 +27,21 @@ export async function completeSlot(s: JobDeps, id: string, request: CompleteRequ
   const revision = await slots.swap(claimed, found.revision);
   if (revision === null) throw new StorageError('UPLOAD_SLOT_USED', `Upload slot ${id} is being completed`);
   const held: StoredSlot = { slot: claimed, revision };
+  let job: Job;
   try {
-    const job = await ingestSlot(s, staging, held, request);
-    await staging.remove(claimed.key);
-    await slots.swap({ ...held.slot, state: SLOT_STATE.done, jobId: job.id }, held.revision);
-    return job;
+    job = await ingestSlot(s, staging, held, request);
   } catch (err) {
     await settleFailure(slots, staging, held, err);
     throw err;
   }
+  // The job exists: whatever the clean-up answers, the client must learn its id (a failure
+  // here would make it upload again). A staged object left behind goes with the bucket's
+  // lifecycle rule; a slot left `completing` expires with its record.
+  await staging.remove(claimed.key).catch(() => undefined);
+  await slots
+    .swap({ ...held.slot, state: SLOT_STATE.done, jobId: job.id }, held.revision)
+    .catch(() => undefined);
+  return job;
 }
 
 async function ingestSlot(s: JobDeps, staging: S3Staging, held: StoredSlot, request: CompleteRequest) {
@@ -50,7 +56,11 @@ async function ingestSlot(s: JobDeps, staging: S3Staging, held: StoredSlot, requ
     slot.multipart.assembled = true; // kept if the slot is handed back: S3 assembles only once
   }
   const size = await staging.size(slot.key);
-  if (size === null) throw new StorageError('UPLOAD_SLOT_EMPTY', `Nothing was uploaded to slot ${slot.id}`);
+  // Completed before the PUT landed: the slot goes back for a retry once it has.
+  if (size === null)
+    throw new StorageError('UPLOAD_SLOT_EMPTY', `Nothing was uploaded to slot ${slot.id}`, {
+      permanent: false,
+    });
   if (size !== slot.size)
     throw new StorageError(
       'UPLOAD_SIZE_MISMATCH',
@@ -74,7 +84,10 @@ function partList(slot: SlotRecord, request: CompleteRequest): { PartNumber: num
   const count = slot.multipart!.partCount;
   const complete = parts.length === count && parts.every((p, i) => p.part_number === i + 1 && p.etag);
   if (!complete)
-    throw new StorageError('UPLOAD_SLOT_BAD_PARTS', `Send parts 1..${count} in order, each with its ETag`);
+    // Checked before S3 sees it, so the client can send a corrected list on the same slot.
+    throw new StorageError('UPLOAD_SLOT_BAD_PARTS', `Send parts 1..${count} in order, each with its ETag`, {
+      permanent: false,
+    });
   return parts.map((p) => ({ PartNumber: p.part_number, ETag: p.etag }));
 }
 
@@ -84,10 +97,14 @@ function tokenMatches(slot: SlotRecord, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A refusal spends the slot and its bytes; a transient failure reopens it for a retry. */
+/**
+ * A refusal (a permanent error we named) spends the slot and its bytes; anything else, ours
+ * or not (a NATS or S3 hiccup we did not wrap), reopens it: deleting a client's uploaded
+ * bytes takes a reason.
+ */
 async function settleFailure(slots: SlotStore, staging: S3Staging, held: StoredSlot, err: unknown) {
   const slot = held.slot;
-  const retryable = isStorageError(err) && !err.permanent;
+  const retryable = !(isStorageError(err) && err.permanent);
   if (retryable) {
     await slots.swap({ ...slot, state: SLOT_STATE.open }, held.revision).catch(() => undefined);
     return;
@@ -95,6 +112,7 @@ async function settleFailure(slots: SlotStore, staging: S3Staging, held: StoredS
   if (slot.multipart && !slot.multipart.assembled)
     await staging.abortMultipart(slot.key, slot.multipart.uploadId);
   await staging.remove(slot.key);
-  const refusal = isStorageError(err) ? err.code : 'INTERNAL';
-  await slots.swap({ ...slot, state: SLOT_STATE.refused, refusal }, held.revision).catch(() => undefined);
+  await slots
+    .swap({ ...slot, state: SLOT_STATE.refused, refusal: err.code }, held.revision)
+    .catch(() => undefined);
 }

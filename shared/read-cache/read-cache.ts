@@ -162,7 +162,14 @@ export class ReadCache {
     if (!path || !expected || this.lru === null) return undefined;
     const file = await this.openFiles.lease(key, path, info.size);
     if (!file) return undefined;
-    if (!file.isLinked()) {
+    let linked: boolean;
+    try {
+      linked = file.isLinked();
+    } catch (err) {
+      file.release(); // an fstat that fails (EIO, a stale mount) must not pin the descriptor
+      throw err;
+    }
+    if (!linked) {
       file.release();
       this.invalidate(key);
       return null;

@@ -48,7 +48,10 @@ export async function buildServices(
     config.natsReplicas,
     { requestTimeoutMs: config.natsTimeoutSeconds * 1000, retryBudgetMs: config.natsRetrySeconds * 1000 },
     config.natsAuth,
-  );
+  ).catch((err: unknown) => {
+    storeHealth.stop(); // no probe left writing to the store of a node that never started
+    throw err;
+  });
   try {
     await ensureNatsResources(nats, config);
     const startedAt = Date.now();

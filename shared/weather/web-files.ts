@@ -14,26 +14,28 @@ export const PAGES = { dashboard: 'dashboard.html', weather: 'weather.html' } as
 export type PageName = keyof typeof PAGES;
 
 /**
- * Nothing outside the cluster: scripts, styles and API calls from this node only. Media
- * may come from another node (a long-term read answers 302 to a holder), so img and
- * media allow any http(s) origin.
+ * Nothing outside the cluster: scripts, styles and API calls from this node only, plus the
+ * object store a presigned upload PUTs to (`connectTo`, the dashboard's slots). Media may
+ * come from another node (a long-term read answers 302 to a holder), so img and media allow
+ * any http(s) origin.
  */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  'img-src * data: blob:',
-  'media-src * blob:',
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+function csp(connectTo: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    ["connect-src 'self'", ...connectTo].join(' '),
+    'img-src * data: blob:',
+    'media-src * blob:',
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': CSP,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'same-origin',
 } as const;
@@ -53,7 +55,11 @@ const ASSET_NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.([a-z0-9]+)$/;
 /** esbuild's `[name]-[hash]` names: their bytes never change. */
 const HASHED = /-[A-Z0-9]{8}\.[a-z0-9]+$/;
 
-export async function sendPage(reply: FastifyReply, page: PageName): Promise<FastifyReply> {
+export async function sendPage(
+  reply: FastifyReply,
+  page: PageName,
+  connectTo: readonly string[] = [],
+): Promise<FastifyReply> {
   let html: Buffer;
   try {
     html = await fs.promises.readFile(path.join(WEB_ROOT, PAGES[page]));
@@ -64,7 +70,7 @@ export async function sendPage(reply: FastifyReply, page: PageName): Promise<Fas
   }
   return reply
     .type('text/html; charset=utf-8')
-    .headers({ ...SECURITY_HEADERS, 'Cache-Control': 'no-cache' })
+    .headers({ ...SECURITY_HEADERS, 'Content-Security-Policy': csp(connectTo), 'Cache-Control': 'no-cache' })
     .send(html);
 }
 

@@ -30,7 +30,14 @@ export interface S3Server {
 
 export interface S3ServerOptions {
   buckets: string[];
+  /** A CORS rule on every bucket letting any page PUT and read `ETag` (a browser's presigned upload). */
+  cors?: boolean;
 }
+
+// What an operator sets on the bucket for the dashboard's presigned uploads (README "Large uploads").
+const BROWSER_PUT_CORS =
+  '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod>' +
+  '<AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader></CORSRule></CORSConfiguration>';
 
 /*
  * s3rver departs from S3 in four ways the conformance suite would (rightly) catch, so the child
@@ -50,7 +57,7 @@ const path = require('node:path');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
 const { pipeline, Transform } = require('node:stream');
-const [s3rverDir, directory, bucketsJson] = process.argv.slice(1);
+const [s3rverDir, directory, bucketsJson, corsXml] = process.argv.slice(1);
 const S3rver = require(s3rverDir);
 const Store = require(path.join(s3rverDir, 'lib/stores/filesystem.js'));
 const commits = new Map();
@@ -143,7 +150,7 @@ const server = new S3rver({
   port: 0,
   silent: true,
   directory,
-  configureBuckets: JSON.parse(bucketsJson).map((name) => ({ name })),
+  configureBuckets: JSON.parse(bucketsJson).map((name) => ({ name, configs: corsXml ? [Buffer.from(corsXml)] : [] })),
 });
 // It ignores x-amz-copy-source-if-match, which the driver's digest stamp relies on (a
 // metadata-only self-copy that must not land on another writer's object). Checked under the
@@ -184,9 +191,13 @@ process.on('SIGTERM', () => process.exit(0));
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 's3rver-'));
   const s3rverDir = path.dirname(require.resolve('s3rver/package.json'));
-  const child = spawn(process.execPath, ['-e', CHILD, s3rverDir, dir, JSON.stringify(options.buckets)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-e', CHILD, s3rverDir, dir, JSON.stringify(options.buckets), options.cors ? BROWSER_PUT_CORS : ''],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   let port: number;
   try {
     port = await readPort(child);

@@ -68,6 +68,7 @@ describe('a full temp store', () => {
       KV_jobs: 1024 * MIB,
       KV_jobs_open: 256 * MIB,
       KV_jobs_recent: 256 * MIB,
+      KV_jobs_by_shard: 256 * MIB,
       KV_cids: 256 * MIB, // sized like the job indexes
       KV_upload_slots: 256 * MIB,
       KV_nodes: 16 * MIB,

@@ -165,6 +165,20 @@ export function describeSlotFlow(title: string, file: SlotSuiteFile): void {
       await expectNothingLeft(slot.id);
     });
 
+    test('a completion sent before the bytes landed hands the slot back: completed again, it makes the job', async () => {
+      const opened = await openSlot(url(), bytes, { template: 'audio', fileName });
+      const slot = opened.body as SlotAnswer;
+      const early = await completeSlot(url(), slot, []);
+      expect([early.status, early.body.code]).toEqual(
+        file.multipart ? [400, 'UPLOAD_SLOT_BAD_PARTS'] : [409, 'UPLOAD_SLOT_EMPTY'],
+      );
+      const parts = await sendToS3(slot, bytes);
+      const done = await completeSlot(url(), slot, parts);
+      expect(done.status).toBe(200);
+      expect(done.body[0]).toMatchObject({ id: slot.id, template: 'audio' });
+      expect(await staged(slot.id)).toBe(false);
+    });
+
     test('a wrong token finds no slot', async () => {
       const { slot, parts } = await sendSlot({});
       const answer = await completeSlot(url(), slot, parts, 'not-the-token');
