@@ -5,7 +5,7 @@ import { longTermKey } from '../jobs/keys';
 import type { JobResult } from '../jobs/types';
 import { PeerClient, peerOf } from '../repair/peer-client';
 import type { Services } from '../runtime/services';
-import { hashFile } from '../transcode/mod';
+import { hashFile } from '../transcode/scratch';
 
 /**
  * Copies a stored result to `dest`: from this node's store, else from a healthy holder over

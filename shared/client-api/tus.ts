@@ -7,7 +7,7 @@ import { JOB_STATUS } from '../jobs/types';
 import { ingestStream, parsePreviewStart } from '../jobs/upload';
 import { isValidId } from '../placement/keys';
 import type { Services } from '../runtime/services';
-import { isTemplateName } from '../transcode/mod';
+import { isTemplateName } from '../transcode/templates';
 import { diskSpace } from './disk';
 import { asJsonErrors, tusError } from './tus-errors';
 import { checkPlacementHosts } from './placement-hosts';

@@ -1,4 +1,4 @@
-import { AUDIO_ENCODING, previewWindow } from '../transcode/mod';
+import { AUDIO_ENCODING, previewWindow } from '../transcode/audio-plan';
 import type { Job, JobResult } from '../jobs/types';
 import { ORIGINAL_VARIANT } from '../jobs/original';
 

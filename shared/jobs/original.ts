@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { sniffFile } from '../transcode/mod';
+import { sniffFile } from '../transcode/sniff-file';
 import type { Job } from './types';
 
 /** The variant name the original upload is kept under (`<id>_original.<ext>`). */

@@ -7,7 +7,8 @@ import { retryNats } from '../nats/retry';
 import { deleteTempObject, putTempObject } from '../nats/temp-objects';
 import { pickTempBucket } from '../nats/temp-space';
 import type { JobDeps } from './deps';
-import { isTemplateName, mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/mod';
+import { mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/sniff';
+import { isTemplateName } from '../transcode/templates';
 import { newId } from './ids';
 import { JOB_STATUS, type Job, type Template } from './types';
 

@@ -5,7 +5,7 @@ import type { JobDeps } from '../jobs/deps';
 import { newId } from '../jobs/ids';
 import { parsePreviewStart } from '../jobs/upload';
 import { pickTempBucket } from '../nats/temp-space';
-import { isTemplateName } from '../transcode/mod';
+import { isTemplateName } from '../transcode/templates';
 import { stagingFor } from './s3-staging';
 import { slotStore } from './slot-store';
 import { SLOT_STATE, type SlotAnswer, type SlotPart, type SlotRecord, type SlotRequest } from './types';

@@ -1,6 +1,8 @@
 /**
- * Public surface of the transcode library (DESIGN §4 step 2). Step handlers import from here
- * only; everything else in this folder is an implementation detail.
+ * Public surface of the transcode library (DESIGN §4 step 2) for the step handlers. Code that
+ * HTTP functions bundle (upload intake, the client API) imports the one file it needs
+ * instead: the Lambda bundles are CommonJS, which esbuild cannot tree-shake, so this barrel
+ * would carry sharp's 20 MB native library into every HTTP function (test/deploy checks).
  */
 export {
   TEMPLATES,
