@@ -4,10 +4,9 @@ import { uploaderWallet } from '../access/upload-signature';
 import { describeError, StorageError } from '../errors';
 import { newId } from '../jobs/ids';
 import { JOB_STATUS } from '../jobs/types';
-import { ingestStream, parsePreviewStart } from '../jobs/upload';
+import { ingestStream, parsePreviewStart, requireTemplate } from '../jobs/upload';
 import { isValidId } from '../placement/keys';
 import type { Services } from '../runtime/services';
-import { isTemplateName } from '../transcode/templates';
 import { diskSpace } from './disk';
 import { asJsonErrors, tusError } from './tus-errors';
 import { checkPlacementHosts } from './placement-hosts';
@@ -105,12 +104,7 @@ async function makeServer(s: Services): Promise<{ server: TusServer; store: TusS
  */
 async function acceptCreation(s: Services, query: URLSearchParams, upload: TusUpload) {
   const meta = upload.metadata ?? {};
-  const template = meta.template ?? '';
-  if (!isTemplateName(template))
-    throw new StorageError(
-      'BAD_TEMPLATE',
-      `metadata template must be audio, img_square or img_backdrop (got ${JSON.stringify(meta.template ?? null)})`,
-    );
+  requireTemplate(meta.template ?? undefined, 'metadata template');
   parsePreviewStart(meta.previewStartSeconds ?? undefined);
   const placementHosts = checkPlacementHosts(s, meta.placementHosts);
   if (placementHosts)

@@ -8,7 +8,7 @@ import { deleteTempObject, putTempObject } from '../nats/temp-objects';
 import { pickTempBucket } from '../nats/temp-space';
 import type { JobDeps } from './deps';
 import { mismatchReason, sniffType, SNIFF_BYTES, type Sniffed } from '../transcode/sniff';
-import { isTemplateName } from '../transcode/templates';
+import { isTemplateName, type TemplateName } from '../transcode/templates';
 import { newId } from './ids';
 import { JOB_STATUS, type Job, type Template } from './types';
 
@@ -65,13 +65,7 @@ export async function receiveUpload(
     if (failed) throw (failed as PromiseRejectedResult).reason;
     if (ok.length === 0)
       throw new StorageError('MISSING_FILES', 'The form has no `files` part with a file in it');
-    const template = fields.template;
-    if (template === undefined || !isTemplateName(template)) {
-      throw new StorageError(
-        'BAD_TEMPLATE',
-        `template must be audio, img_square or img_backdrop (got ${JSON.stringify(template ?? null)})`,
-      );
-    }
+    const template = requireTemplate(fields.template);
     for (const part of ok) assertMatches(template, part);
     const previewStart = parsePreviewStart(fields.preview_start_seconds);
     for (const part of ok) {
@@ -107,12 +101,11 @@ export interface IngestRequest {
  * errors. On any failure nothing of the file is left in the temp store and no job exists.
  */
 export async function ingestStream(s: JobDeps, request: IngestRequest): Promise<Job> {
-  if (!isTemplateName(request.template)) {
+  try {
+    requireTemplate(request.template);
+  } catch (err) {
     request.body.destroy();
-    throw new StorageError(
-      'BAD_TEMPLATE',
-      `template must be audio, img_square or img_backdrop (got ${JSON.stringify(request.template)})`,
-    );
+    throw err;
   }
   const part = await storePart(s, request.body, request.fileName, request.id).catch((err: unknown) => {
     request.body.destroy(); // a source the temp store stopped reading is not left open
@@ -260,7 +253,16 @@ async function storePart(s: JobDeps, stream: Readable, fileName: string, id = ne
   };
 }
 
-function tooLarge(fileName: string, max: number): StorageError {
+/** The one template check of every intake (form, tus, presigned slot): 400 BAD_TEMPLATE. */
+export function requireTemplate(value: string | undefined, field = 'template'): TemplateName {
+  if (value !== undefined && isTemplateName(value)) return value;
+  throw new StorageError(
+    'BAD_TEMPLATE',
+    `${field} must be audio, img_square or img_backdrop (got ${JSON.stringify(value ?? null)})`,
+  );
+}
+
+export function tooLarge(fileName: string, max: number): StorageError {
   return new StorageError('PAYLOAD_TOO_LARGE', `"${fileName}" is larger than ${max} bytes`);
 }
 

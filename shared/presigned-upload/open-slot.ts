@@ -3,9 +3,8 @@ import { normaliseSha256 } from '../blob/digest';
 import { StorageError } from '../errors';
 import type { JobDeps } from '../jobs/deps';
 import { newId } from '../jobs/ids';
-import { parsePreviewStart } from '../jobs/upload';
+import { parsePreviewStart, requireTemplate, tooLarge } from '../jobs/upload';
 import { pickTempBucket } from '../nats/temp-space';
-import { isTemplateName } from '../transcode/templates';
 import { stagingFor } from './s3-staging';
 import { slotStore } from './slot-store';
 import { SLOT_STATE, type SlotAnswer, type SlotPart, type SlotRecord, type SlotRequest } from './types';
@@ -58,18 +57,9 @@ export async function openSlot(s: JobDeps, request: SlotRequest, userWallet?: st
 
 /** The slot record for a request, or the error POST /storage/file would answer for that file. */
 function describeSlot(s: JobDeps, request: SlotRequest, userWallet?: string): SlotRecord {
-  if (!isTemplateName(request.template)) {
-    throw new StorageError(
-      'BAD_TEMPLATE',
-      `template must be audio, img_square or img_backdrop (got ${JSON.stringify(request.template)})`,
-    );
-  }
+  const template = requireTemplate(request.template);
   if (request.size === 0) throw new StorageError('EMPTY_FILE', `"${request.file_name}" is empty`);
-  if (request.size > s.config.maxUploadBytes)
-    throw new StorageError(
-      'PAYLOAD_TOO_LARGE',
-      `"${request.file_name}" is larger than ${s.config.maxUploadBytes} bytes`,
-    );
+  if (request.size > s.config.maxUploadBytes) throw tooLarge(request.file_name, s.config.maxUploadBytes);
   const previewStart =
     request.preview_start_seconds === undefined
       ? undefined
@@ -77,7 +67,7 @@ function describeSlot(s: JobDeps, request: SlotRequest, userWallet?: string): Sl
   const id = newId();
   return {
     id,
-    template: request.template,
+    template,
     fileName: request.file_name,
     size: request.size,
     sha256: normaliseSha256(request.sha256)!,
