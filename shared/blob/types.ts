@@ -47,6 +47,12 @@ export interface BlobRead {
   range?: { start: number; end: number };
 }
 
+/** What `readSmall` answers: `bytes` only when the object fit. */
+export interface SmallRead {
+  info: BlobInfo;
+  bytes?: Buffer;
+}
+
 export interface ListOptions {
   /** Opaque cursor from a previous page. */
   cursor?: string;
@@ -92,6 +98,12 @@ export interface BlobStore {
    * read path (shared/read-cache/) can serve ranges with one direct read. Absent elsewhere.
    */
   localPath?(key: string): string | undefined;
+  /**
+   * Drivers that read a local file cheaply (file://): the info and, when the object is at most
+   * `maxBytes`, its whole bytes, from one open (the read path's cold small-file read, issue
+   * 14). Not verified here: the caller checks them against the digest. null when absent.
+   */
+  readSmall?(key: string, maxBytes: number): Promise<SmallRead | null>;
   /** Only when `abilities.copy`; otherwise throws UNSUPPORTED_OPERATION. */
   copy(from: string, to: string): Promise<BlobInfo>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { LRUCache } from 'lru-cache';
-import type { BlobInfo } from '../blob/types';
+import type { BlobInfo, SmallRead } from '../blob/types';
 import { isStorageError } from '../errors';
 import { readCacheBytes, readCacheEntries, readCacheEvictions, readCacheLookups } from '../metrics';
 import type { TrackedBlobStore } from '../repair/tracked-store';
@@ -48,7 +48,7 @@ export type ReadBody = Buffer | Readable;
  * - metadata (size, sha256, content type) of every file served, so HEAD, 304 and Range answer
  *   without touching the store;
  * - the bytes of small files (≤ maxFileBytes), only once a whole read verified them against
- *   their sha256 (the store's verified full read): a rotten copy never enters the cache;
+ *   their sha256 (the store's verified readSmall or full get): a rotten copy never enters;
  * - that a file is not held here, for a moment (ABSENT_TTL_MS): redirects cost no store lookup;
  * - open descriptors of large local files (./open-files.ts): seeks are one read, and whole
  *   reads are hashed until one matched the recorded digest, like the small files' bytes;
@@ -59,6 +59,7 @@ export class ReadCache {
   readonly holders = new HolderMemo();
   private readonly openFiles = new OpenFiles();
   private readonly lru: LRUCache<string, Entry> | null;
+  private readonly looking = new Map<string, Promise<BlobInfo | null>>();
   private readonly filling = new Map<string, Promise<Buffer | null>>();
   /** Bumped on every change: a fill that started before one does not store what it read. */
   private generation = 0;
@@ -81,19 +82,19 @@ export class ReadCache {
     this.unsubscribe = store.onChange((key) => this.invalidate(key));
   }
 
-  /** The file's info, or null when this node does not hold a servable copy. */
+  /**
+   * The file's info, or null when this node does not hold a servable copy. A miss is one pass
+   * over the store, shared by concurrent readers of the key: a small local file's verified
+   * bytes come with its info from one open (the store's readSmall), so the GET that follows —
+   * or the next one, after a HEAD or a 304 — is served from memory.
+   */
   async info(key: string): Promise<BlobInfo | null> {
     const hit = this.lru?.get(key);
     readCacheLookups.inc({ kind: 'meta', result: hit ? 'hit' : 'miss' });
     if (hit) return hit.info;
-    const generation = this.generation;
-    const info = await this.store.head(key);
-    if (generation !== this.generation || this.lru?.has(key)) return info;
-    // Only a local directory, which this process alone writes (file-store.ts), says "absent"
-    // reliably: a shared bucket may gain the file from another process (a Lambda's upload).
-    if (!info && this.store.localPath(key)) this.remember(key, { info }, ABSENT_TTL_MS);
-    else if (info?.sha256) this.remember(key, { info });
-    return info;
+    // No cache: the plain store lookup, the reference the cached answers are tested against.
+    if (this.lru === null) return this.store.head(key);
+    return shared(this.looking, key, () => this.lookUp(key));
   }
 
   /**
@@ -124,6 +125,9 @@ export class ReadCache {
   invalidate(key: string): void {
     this.generation += 1;
     this.lru?.delete(key);
+    // A reader from now on looks again rather than wait for what a read under way finds.
+    this.looking.delete(key);
+    this.filling.delete(key);
     this.openFiles.retire(key);
     this.updateGauges();
   }
@@ -189,6 +193,30 @@ export class ReadCache {
     return verified;
   }
 
+  private async lookUp(key: string): Promise<BlobInfo | null> {
+    const generation = this.generation;
+    let read: SmallRead | null;
+    try {
+      read = await this.store.readSmall(key, this.largestHeld(key));
+    } catch (err) {
+      // Rot found on the way: the store reported it (quarantine), and we serve nothing.
+      if (isStorageError(err) && err.code === 'DIGEST_MISMATCH') return null;
+      throw err;
+    }
+    const info = read?.info ?? null;
+    if (generation !== this.generation || this.lru?.has(key)) return info;
+    // Only a local directory, which this process alone writes (file-store.ts), says "absent"
+    // reliably: a shared bucket may gain the file from another process (a Lambda's upload).
+    if (!info && this.store.localPath(key)) this.remember(key, { info }, ABSENT_TTL_MS);
+    else if (info?.sha256) this.remember(key, { info, bytes: read?.bytes });
+    return info;
+  }
+
+  /** The largest file whose bytes this cache holds, under `key` (holdsBytesOf). */
+  private largestHeld(key: string): number {
+    return Math.min(this.settings.maxFileBytes, this.settings.budgetBytes - costOf(key, 0));
+  }
+
   private holdsBytesOf(info: BlobInfo): boolean {
     return (
       this.lru !== null &&
@@ -202,12 +230,7 @@ export class ReadCache {
     const hit = this.lru?.get(key)?.bytes;
     readCacheLookups.inc({ kind: 'bytes', result: hit ? 'hit' : 'miss' });
     if (hit) return hit;
-    let pending = this.filling.get(key);
-    if (!pending) {
-      pending = this.fill(key, info).finally(() => this.filling.delete(key));
-      this.filling.set(key, pending);
-    }
-    return pending;
+    return shared(this.filling, key, () => this.fill(key, info));
   }
 
   private async fill(key: string, info: BlobInfo): Promise<Buffer | null> {
@@ -239,4 +262,20 @@ export class ReadCache {
 
 function costOf(key: string, byteCount: number): number {
   return ENTRY_OVERHEAD_BYTES + key.length * 2 + byteCount;
+}
+
+/**
+ * The one run of `start` for `key` under way, joined by every caller meanwhile. Entries are
+ * removed when the run ends, unless invalidate() removed (and maybe replaced) them first.
+ */
+function shared<T>(runs: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let pending = runs.get(key);
+  if (!pending) {
+    const run: Promise<T> = start().finally(() => {
+      if (runs.get(key) === run) runs.delete(key);
+    });
+    runs.set(key, run);
+    pending = run;
+  }
+  return pending;
 }

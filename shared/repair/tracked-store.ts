@@ -6,8 +6,11 @@ import type {
   ListOptions,
   ListPage,
   PutOptions,
+  SmallRead,
 } from '../blob/types';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { StorageError } from '../errors';
 import type { Catalog } from './catalog';
 import { verifiedBody } from './verify-stream';
 
@@ -88,6 +91,32 @@ export class TrackedBlobStore implements BlobStore {
     const expected = this.expectedSha256(key);
     if (info && expected && !info.sha256) info.sha256 = expected;
     return info;
+  }
+
+  /**
+   * The read path's cold small read (shared/read-cache/): the info and, when the copy is at
+   * most `maxBytes` and has a digest to check, its bytes verified against it, as a full `get`
+   * would: a rotten copy is reported (onCorrupt) and rejects with DIGEST_MISMATCH. Drivers
+   * without `readSmall` answer the info only.
+   */
+  async readSmall(key: string, maxBytes: number): Promise<SmallRead | null> {
+    if (this.quarantined.has(key)) return null;
+    if (!this.inner.readSmall) {
+      const info = await this.head(key);
+      return info && { info };
+    }
+    const read = await this.inner.readSmall(key, maxBytes);
+    if (!read) return null;
+    const expected = this.expectedSha256(key) ?? read.info.sha256;
+    if (expected && !read.info.sha256) read.info.sha256 = expected;
+    if (!read.bytes) return read;
+    if (!expected) return { info: read.info };
+    const actual = createHash('sha256').update(read.bytes).digest('hex');
+    if (actual !== expected) {
+      this.onCorrupt(key, expected, actual);
+      throw new StorageError('DIGEST_MISMATCH', `stored copy is corrupt (sha256 ${actual})`);
+    }
+    return read;
   }
 
   list(prefix: string, options?: ListOptions): Promise<ListPage> {

@@ -82,6 +82,26 @@ describe('file driver specifics', () => {
     expect(reading!.info.size).toBe('version one'.length);
   });
 
+  test('readSmall: the info and, up to the limit, the whole bytes from one open; null when absent', async () => {
+    const bytes = Buffer.from('a small file, read whole');
+    const put = await store.put('0_abc/small.jpg', Readable.from([bytes]), { contentType: 'image/jpeg' });
+    const whole = await store.readSmall!('0_abc/small.jpg', bytes.length);
+    expect(whole?.info).toEqual(await store.head('0_abc/small.jpg'));
+    expect(whole?.info).toMatchObject({ size: bytes.length, sha256: put.sha256, contentType: 'image/jpeg' });
+    expect(whole?.bytes?.equals(bytes)).toBe(true);
+    const larger = await store.readSmall!('0_abc/small.jpg', bytes.length - 1);
+    expect(larger).toEqual({ info: whole?.info });
+    expect(await store.readSmall!('0_abc/absent.jpg', 1024)).toBeNull();
+    const empty = await store.put('0_abc/empty', Readable.from([Buffer.alloc(0)]));
+    expect(await store.readSmall!('0_abc/empty', 1024)).toMatchObject({ info: { sha256: empty.sha256 } });
+  });
+
+  test('a sidecar longer than one read (a long content type) is read whole', async () => {
+    const contentType = `application/x-${'long'.repeat(1000)}`;
+    await store.put('long', Readable.from([Buffer.from('x')]), { contentType });
+    expect((await store.head('long'))?.contentType).toBe(contentType);
+  });
+
   test('the driver folders are never listed', async () => {
     await store.put('x', Readable.from([Buffer.from('x')]));
     expect((await store.list('')).items.map((i) => i.key)).toEqual(['x']);

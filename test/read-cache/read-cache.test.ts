@@ -78,31 +78,85 @@ describe('ReadCache', () => {
     cache.close();
   });
 
-  test('a rotten copy is never cached nor served: the verified read reports it and the key reads as absent', async () => {
-    const cache = new ReadCache(store, { budgetBytes: 1 << 20, maxFileBytes: 1 << 20 });
-    const bytes = Buffer.alloc(3000, 3);
-    const key = await put(101, bytes);
+  /** Flips a byte on disk, keeping the modification time: the store's sidecar still vouches for it. */
+  function rot(key: string, bytes: Buffer): void {
+    const file = store.localPath(key)!;
+    const stat = fs.statSync(file);
+    const rotten = Buffer.from(bytes);
+    rotten[bytes.length >> 1] ^= 1;
+    fs.writeFileSync(file, rotten);
+    fs.utimesSync(file, stat.atime, stat.mtime);
+  }
+
+  /** `run` with corruption reports quarantining, as the node's repair does; the keys reported. */
+  async function reporting(run: () => Promise<void>): Promise<string[]> {
     const reports: string[] = [];
     store.onCorrupt = (k) => {
       reports.push(k);
       store.quarantine(k);
     };
     try {
-      const info = (await cache.info(key))!;
-      expect(info.sha256).toBe(sha(bytes));
-      // Flip a byte on disk and keep the modification time: the store's sidecar still vouches for it.
-      const file = store.localPath(key)!;
-      const stat = fs.statSync(file);
-      const rotten = Buffer.from(bytes);
-      rotten[1500] ^= 1;
-      fs.writeFileSync(file, rotten);
-      fs.utimesSync(file, stat.atime, stat.mtime);
-      expect(await cache.body(key, info, null)).toBeNull();
-      expect(reports).toEqual([key]);
-      expect(cache.usage().entries).toBe(0);
-      expect(await cache.info(key)).toBeNull();
+      await run();
     } finally {
       store.onCorrupt = () => undefined;
+    }
+    return reports;
+  }
+
+  test('a rotten copy is never cached nor served: the cold one-pass read reports it and the key reads as absent', async () => {
+    const cache = new ReadCache(store, { budgetBytes: 1 << 20, maxFileBytes: 1 << 20 });
+    const bytes = Buffer.alloc(3000, 3);
+    const key = await put(101, bytes);
+    rot(key, bytes);
+    const reports = await reporting(async () => {
+      expect(await cache.info(key)).toBeNull();
+      expect(cache.usage().entries).toBe(0);
+      expect(await cache.info(key)).toBeNull();
+    });
+    expect(reports).toEqual([key]);
+    cache.close();
+  });
+
+  test('a rotten copy whose info was known before is not served either: the verified fill reports it', async () => {
+    const cache = new ReadCache(store, { budgetBytes: 1 << 20, maxFileBytes: 1 << 20 });
+    const bytes = Buffer.alloc(3000, 4);
+    const key = await put(107, bytes);
+    const info = (await store.head(key))!;
+    expect(info.sha256).toBe(sha(bytes));
+    rot(key, bytes);
+    const reports = await reporting(async () => {
+      expect(await cache.body(key, info, null)).toBeNull();
+      expect(cache.usage().entries).toBe(0);
+      expect(await cache.info(key)).toBeNull();
+    });
+    expect(reports).toEqual([key]);
+    cache.close();
+  });
+
+  test('a cold small read is one pass: concurrent readers share one readSmall, and the bytes come with the info', async () => {
+    const cache = new ReadCache(store, { budgetBytes: 1 << 20, maxFileBytes: 1 << 20 });
+    const bytes = Buffer.alloc(4096, 8);
+    const key = await put(108, bytes);
+    const readSmall = jest.spyOn(store, 'readSmall');
+    const get = jest.spyOn(store, 'get');
+    const head = jest.spyOn(store, 'head');
+    try {
+      const infos = await Promise.all([1, 2, 3, 4].map(() => cache.info(key)));
+      expect(readSmall).toHaveBeenCalledTimes(1);
+      expect(infos.every((i) => i === infos[0])).toBe(true);
+      expect(infos[0]).toMatchObject({ key, size: 4096, sha256: sha(bytes), contentType: 'image/jpeg' });
+      // A HEAD or a 304 stops here; the bytes are held already.
+      expect(cache.usage().bytes).toBeGreaterThan(4096);
+      const body = await cache.body(key, infos[0]!, null);
+      expect(Buffer.isBuffer(body) && body.equals(bytes)).toBe(true);
+      const range = await cache.body(key, infos[0]!, { start: 4000, end: 4095 });
+      expect(Buffer.isBuffer(range) && range.equals(bytes.subarray(4000))).toBe(true);
+      expect(get).not.toHaveBeenCalled();
+      expect(head).not.toHaveBeenCalled();
+    } finally {
+      readSmall.mockRestore();
+      get.mockRestore();
+      head.mockRestore();
       cache.close();
     }
   });
@@ -134,15 +188,33 @@ describe('ReadCache', () => {
     cache.close();
   });
 
-  test('a fill that races a quarantine does not store what it read', async () => {
+  test('a lookup that races a quarantine does not store what it read, and later readers look again', async () => {
+    const cache = new ReadCache(store, { budgetBytes: 1 << 20, maxFileBytes: 1 << 20 });
+    const bytes = Buffer.alloc(2000, 10);
+    const key = await put(109, bytes);
+    const before = cache.info(key);
+    store.quarantine(key);
+    const after = cache.info(key);
+    // The lookup already under way finishes with what it found; nothing stays behind.
+    expect((await before)?.sha256).toBe(sha(bytes));
+    expect(await after).toBeNull();
+    expect(cache.usage().entries).toBe(0);
+    expect(await cache.info(key)).toBeNull();
+    cache.close();
+  });
+
+  test('a fill that races a quarantine does not store what it read, and later readers do not share it', async () => {
     const cache = new ReadCache(store, { budgetBytes: 1 << 20, maxFileBytes: 1 << 20 });
     const bytes = Buffer.alloc(2000, 9);
     const key = await put(104, bytes);
-    const info = (await cache.info(key))!;
+    // Info learnt without the cache (no bytes held): the bytes are filled by a verified get.
+    const info = (await store.head(key))!;
     const reading = cache.body(key, info, null);
     store.quarantine(key);
+    const later = cache.body(key, info, null);
     // The read already under way finishes with the verified bytes; nothing stays behind.
     expect(((await reading) as Buffer).equals(bytes)).toBe(true);
+    expect(await later).toBeNull();
     expect(cache.usage().entries).toBe(0);
     expect(await cache.info(key)).toBeNull();
     cache.close();
