@@ -5,7 +5,7 @@
  * server goes first; the table shows medians and the ratio node / nginx.
  *
  *   npm run bench:serve [-- --rounds 3 --seconds 5 --connections 50 --storm-files 100000
- *                          --cold-files 5000 --cache-mb 256]
+ *                          --cold-files 5000 --cache-mb 256 --only ranges]
  *
  * Cases: a 4 KB artwork JPEG (req/s), a whole 12 MB MP3 (MB/s), random 64 KiB ranges of it
  * (req/s), a 302 for a file held elsewhere (req/s), a cold cache (each of `cold-files`
@@ -42,6 +42,9 @@ const CONNECTIONS = arg('connections', 50);
 const STORM_FILES = arg('storm-files', 100_000);
 const COLD_FILES = arg('cold-files', 5000);
 const CACHE_MB = arg('cache-mb', 256);
+/** `--only ranges`: just the cases whose label has this text (profiling one read path). */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const wanted = (label: string) => ONLY === undefined || label.includes(ONLY);
 const SMALL = 4096;
 const LARGE = 12 * 1024 * 1024;
 const RANGE = 64 * 1024;
@@ -148,21 +151,21 @@ async function main(): Promise<void> {
       },
     ];
     const rows: string[] = [];
-    for (const c of warm) {
+    for (const c of warm.filter((w) => wanted(w.label))) {
       // Warm-up, both sides: the node's cache and JIT, nginx's and the kernel's caches.
       const run = { ...work, seconds: c.seconds ?? SECONDS, connections: c.connections ?? CONNECTIONS };
       await runWrk(a.url, c.node, { ...run, seconds: 2 });
       await runWrk(nginx.url, c.nginx, { ...run, seconds: 2 });
       rows.push(await measure(c, nodeServer, nginxServer, run, () => [c.node, c.nginx]));
     }
-    const rssBefore = rssBytes(a.process.pid!);
-    // Cold: every round reads files neither the node's cache nor the node has seen.
-    const coldSlices = Array.from({ length: ROUNDS }, (_, r) =>
-      storm.slice(r * COLD_FILES, (r + 1) * COLD_FILES),
-    );
-    let round = 0;
-    rows.push(
-      await measure(
+    const coldAndStorm = async (): Promise<string[]> => {
+      const rssBefore = rssBytes(a.process.pid!);
+      // Cold: every round reads files neither the node's cache nor the node has seen.
+      const coldSlices = Array.from({ length: ROUNDS }, (_, r) =>
+        storm.slice(r * COLD_FILES, (r + 1) * COLD_FILES),
+      );
+      let round = 0;
+      const cold = await measure(
         { label: `cold cache: ${COLD_FILES} distinct 4 KB files, each once`, unit: 'req/s' },
         nodeServer,
         nginxServer,
@@ -174,9 +177,10 @@ async function main(): Promise<void> {
             { kind: 'list', paths: slice.map((f) => `/${f.key}`) },
           ];
         },
-      ),
-    );
-    rows.push(...(await storm100k(a, nginxServer, storm, rssBefore, { ...work, seconds: 600 })));
+      );
+      return [cold, ...(await storm100k(a, nginxServer, storm, rssBefore, { ...work, seconds: 600 }))];
+    };
+    if (wanted('cold cache') || wanted('read storm')) rows.push(...(await coldAndStorm()));
     console.log(
       `\nwrk -t1 -c${CONNECTIONS} (the whole MP3: -c${Math.min(CONNECTIONS, 10)}), medians of ${ROUNDS} rounds`,
     );

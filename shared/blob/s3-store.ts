@@ -149,8 +149,9 @@ export class S3BlobStore implements BlobStore {
       };
       if (head.ended) {
         // The digest is already known, so SigV4 need not hash the body a second time (issue 12:
-        // backup CPU beside rclone's). A buffer, not a stream, so the SDK's retries can resend it.
-        const data = Buffer.concat(head.chunks);
+        // backup CPU beside rclone's). A buffer, not a stream, so the SDK's retries can resend it;
+        // a body read in one chunk (the archiver reads small files whole) is sent without a copy.
+        const data = head.chunks.length === 1 ? head.chunks[0] : Buffer.concat(head.chunks);
         const put = new PutObjectCommand({ ...params, Body: data, ContentLength: data.length });
         await this.client.send(withPayloadHash(put, digest.sha256), { abortSignal: options.signal });
       } else {
