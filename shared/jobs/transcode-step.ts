@@ -10,6 +10,7 @@ import { shardOfId } from '../placement/mod';
 import type { JobDeps } from './deps';
 import { tempResultName } from './temp-names';
 import { runningHere, waitForLiveWorker } from './live-worker';
+import { abandonAfterAbort } from './step-deadline';
 import type { StepContext, StepEvent } from '../step';
 import type { TranscodeOutput } from '../transcode/types';
 import { JOB_STATUS, type Job, type JobResult, type Template } from './types';
@@ -96,7 +97,7 @@ async function transcodeClaimed(
   const claimedAt = Date.now();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
   const progress = throttledProgress(s, id);
-  try {
+  const attempt = async (): Promise<Job> => {
     const sourcePath = path.join(workDir, 'source');
     const source = await readTempObject(s.nats, job.source_info.bucket, id, job.source_sha256);
     if (!source)
@@ -141,6 +142,9 @@ async function transcodeClaimed(
     await (await cidIndex(s.nats)).add(id, results);
     s.counters.jobsDone += 1;
     return stored.status === JOB_STATUS.inProgress ? announceResults(s, stored) : stored;
+  };
+  try {
+    return await abandonAfterAbort(context.signal, attempt());
   } catch (err) {
     await progress.settle();
     await recordFailure(s, id, err, event, context);

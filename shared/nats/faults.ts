@@ -4,6 +4,7 @@ import {
   ConnectionError,
   DrainingConnectionError,
   NoRespondersError,
+  PermissionViolationError,
   RequestError,
   TimeoutError,
 } from '@nats-io/transport-node';
@@ -64,6 +65,15 @@ function ownFault(err: unknown): NatsFault {
   if (err instanceof Error && FULL_DESCRIPTIONS.test(err.message) && /jetstream|stream|nats/i.test(err.name))
     return 'full';
   return null;
+}
+
+/**
+ * True when the server refused the request's subject to this user. @nats-io 3.4 rejects a
+ * JetStream API request at once with a RequestError whose cause is the PermissionViolationError
+ * (measured against nats-server 2.9.10), not with a timeout.
+ */
+export function isPermissionViolation(err: unknown): boolean {
+  return err instanceof PermissionViolationError || (err as Error)?.cause instanceof PermissionViolationError;
 }
 
 /**

@@ -8,12 +8,13 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import type { Config } from '../config';
 import { StorageError } from '../errors';
-import { natsFault } from './faults';
+import type { Logger } from '../log';
+import { isPermissionViolation, natsFault } from './faults';
 import type { Nats } from './connection';
+import { kvStreamConfig } from './kv-stream';
 import { BUCKETS, STREAMS } from './names';
 
 const HOUR_NS = 3600 * 1e9;
@@ -26,16 +27,23 @@ const HOUR_MS = 3600 * 1000;
 const SETUP_TIMEOUT_MS = 4000;
 const ATTEMPTS = 8;
 
+/** Stream → the settings it keeps because this user may not update it (`name old → new`). */
+type Refused = Map<string, string[]>;
+
 /**
  * Creates what is missing of the streams, KV buckets and temp object stores every node
  * relies on, and updates a stream whose settings changed. Idempotent: each node runs it at
- * start; an asset that exists costs one info request.
+ * start; an asset that exists costs one info request. A node's own NATS user may not update
+ * the control-plane streams (nodePermissions): such an update is left to an admin, with one
+ * warning per stream, and the node starts with the settings as they are.
  */
-export async function ensureNatsResources(nats: Nats, config: Config): Promise<void> {
+export async function ensureNatsResources(nats: Nats, config: Config, log: Logger): Promise<void> {
   const jsm = await jetstreamManager(nats.nc, { timeout: SETUP_TIMEOUT_MS });
+  const refused: Refused = new Map();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ensureOnce(nats, jsm, config);
+      await ensureOnce(nats, jsm, config, refused);
+      break;
     } catch (err) {
       if (natsFault(err) === 'full') throw noRoomForLimits(config, err);
       if (attempt >= ATTEMPTS) throw err;
@@ -43,6 +51,12 @@ export async function ensureNatsResources(nats: Nats, config: Config): Promise<v
       await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
     }
   }
+  for (const [stream, changes] of refused)
+    log.warn(
+      { stream, changes },
+      `NATS stream ${stream} keeps its old settings (${changes.join(', ')}): this node's NATS user may not update it; ` +
+        'an admin user must apply them (docs/nats-security.md, "Settings only an admin applies")',
+    );
 }
 
 /**
@@ -63,37 +77,55 @@ export function natsLimits(config: Config) {
   };
 }
 
-async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Promise<void> {
+/** What an existing JOBS or RESULTS stream is brought to (the rest stays as it was made). */
+const STREAM_SETTINGS = ['subjects', 'max_age', 'max_bytes', 'discard', 'duplicate_window'] as const;
+/** What an existing KV bucket is brought to: its size, and rollups refused (kv-stream.ts). */
+const KV_SETTINGS = ['max_bytes', 'allow_rollup_hdrs'] as const;
+
+async function ensureOnce(
+  nats: Nats,
+  jsm: JetStreamManager,
+  config: Config,
+  refused: Refused,
+): Promise<void> {
   const replicas = nats.replicas;
   const limits = natsLimits(config);
-  await ensureStream(jsm, {
-    name: STREAMS.JOBS.name,
-    subjects: [...STREAMS.JOBS.subjects],
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    // Work messages carry the job id as their msgID; remembering ids for the temp-store
-    // lifetime lets the stale-job sweeper republish without ever doubling a message.
-    duplicate_window: config.tempTtlHours * HOUR_NS,
-    max_bytes: limits.stream,
-    // A full work queue refuses new jobs (the upload is answered 507) instead of dropping
-    // the oldest waiting ones.
-    discard: DiscardPolicy.New,
-  });
-  await ensureStream(jsm, {
-    name: STREAMS.RESULTS.name,
-    subjects: [...STREAMS.RESULTS.subjects],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    // Storers replay finished jobs while their temp objects still exist (DESIGN §4.5).
-    max_age: config.tempTtlHours * HOUR_NS,
-    max_bytes: limits.stream,
-    // An announcement is a replay log entry: when full, the oldest go (repair's audit
-    // finishes a job whose announcement a storer missed).
-    discard: DiscardPolicy.Old,
-  });
-  const kvm = new Kvm(jsm.jetstream());
+  const ensure = (cfg: Wanted, keys: readonly (keyof StreamConfig)[]) =>
+    ensureStream(jsm, cfg, keys, refused);
+  await ensure(
+    {
+      name: STREAMS.JOBS.name,
+      subjects: [...STREAMS.JOBS.subjects],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      num_replicas: replicas,
+      max_age: 0,
+      // Work messages carry the job id as their msgID; remembering ids for the temp-store
+      // lifetime lets the stale-job sweeper republish without ever doubling a message.
+      duplicate_window: config.tempTtlHours * HOUR_NS,
+      max_bytes: limits.stream,
+      // A full work queue refuses new jobs (the upload is answered 507) instead of dropping
+      // the oldest waiting ones.
+      discard: DiscardPolicy.New,
+    },
+    STREAM_SETTINGS,
+  );
+  await ensure(
+    {
+      name: STREAMS.RESULTS.name,
+      subjects: [...STREAMS.RESULTS.subjects],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      num_replicas: replicas,
+      // Storers replay finished jobs while their temp objects still exist (DESIGN §4.5).
+      max_age: config.tempTtlHours * HOUR_NS,
+      max_bytes: limits.stream,
+      // An announcement is a replay log entry: when full, the oldest go (repair's audit
+      // finishes a job whose announcement a storer missed).
+      discard: DiscardPolicy.Old,
+    },
+    STREAM_SETTINGS,
+  );
   const objm = new Objm(jsm.jetstream());
   const kv: [string, number, number, number?][] = [
     [BUCKETS.jobs, 1, limits.jobs],
@@ -116,16 +148,13 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
       Math.max(config.tempTtlHours * HOUR_MS, config.uploadSlotSeconds * 1000 + HOUR_MS),
     ],
   ];
-  for (const [bucket, history, maxBytes, ttl] of kv) {
-    const stream = `KV_${bucket}`;
-    if (!(await exists(jsm, stream)))
-      await kvm.create(bucket, { replicas, history, max_bytes: maxBytes, ...(ttl ? { ttl } : {}) });
-    else await ensureMaxBytes(jsm, stream, maxBytes);
-  }
+  for (const [bucket, history, maxBytes, ttlMs] of kv)
+    await ensure(kvStreamConfig(bucket, { replicas, history, maxBytes, ttlMs }), KV_SETTINGS);
   for (let k = 0; k < config.tempBuckets; k++) {
     const bucket = BUCKETS.temp(k);
-    if (await exists(jsm, `OBJ_${bucket}`)) {
-      await ensureMaxBytes(jsm, `OBJ_${bucket}`, limits.temp);
+    const current = await info(jsm, `OBJ_${bucket}`);
+    if (current) {
+      await ensureSettings(jsm, current, { max_bytes: limits.temp }, refused);
       continue;
     }
     await objm.create(bucket, {
@@ -135,13 +164,6 @@ async function ensureOnce(nats: Nats, jsm: JetStreamManager, config: Config): Pr
       max_bytes: limits.temp,
     });
   }
-}
-
-/** Brings a bucket made before the limits (or under other settings) to its configured size. */
-async function ensureMaxBytes(jsm: JetStreamManager, stream: string, maxBytes: number): Promise<void> {
-  const current = await info(jsm, stream);
-  if (current && current.max_bytes !== maxBytes)
-    await jsm.streams.update(stream, { ...current, max_bytes: maxBytes });
 }
 
 function noRoomForLimits(config: Config, cause: unknown): StorageError {
@@ -155,26 +177,44 @@ function noRoomForLimits(config: Config, cause: unknown): StorageError {
   );
 }
 
+type Wanted = Partial<StreamConfig> & { name: string };
+
+/** Creates the stream, or brings an existing one to the `keys` settings of `cfg`. */
 async function ensureStream(
   jsm: JetStreamManager,
-  cfg: Partial<StreamConfig> & { name: string },
+  cfg: Wanted,
+  keys: readonly (keyof StreamConfig)[],
+  refused: Refused,
 ): Promise<void> {
   const current = await info(jsm, cfg.name);
-  if (!current) {
-    await jsm.streams.add(cfg);
-  } else if (
-    JSON.stringify(current.subjects) !== JSON.stringify(cfg.subjects) ||
-    (current.max_age ?? 0) !== (cfg.max_age ?? 0) ||
-    current.max_bytes !== cfg.max_bytes ||
-    current.discard !== cfg.discard ||
-    (cfg.duplicate_window !== undefined && current.duplicate_window !== cfg.duplicate_window)
-  ) {
-    await jsm.streams.update(cfg.name, cfg);
-  }
+  if (!current) await jsm.streams.add(cfg);
+  else await ensureSettings(jsm, current, Object.fromEntries(keys.map((k) => [k, cfg[k]])), refused);
 }
 
-async function exists(jsm: JetStreamManager, stream: string): Promise<boolean> {
-  return (await info(jsm, stream)) !== null;
+/**
+ * Updates the settings of `wanted` that `current` lacks (an undefined one is not checked).
+ * An update this user is refused (a node's user on a control-plane stream) goes to `refused`.
+ */
+async function ensureSettings(
+  jsm: JetStreamManager,
+  current: StreamConfig,
+  wanted: Partial<StreamConfig>,
+  refused: Refused,
+): Promise<void> {
+  const show = (v: unknown) => JSON.stringify(v ?? null);
+  const changed = Object.entries(wanted).filter(
+    ([k, v]) => v !== undefined && show(current[k as keyof StreamConfig]) !== show(v),
+  );
+  if (changed.length === 0) return;
+  try {
+    await jsm.streams.update(current.name, Object.fromEntries(changed));
+  } catch (err) {
+    if (!isPermissionViolation(err)) throw err;
+    refused.set(
+      current.name,
+      changed.map(([k, v]) => `${k} ${show(current[k as keyof StreamConfig])} → ${show(v)}`),
+    );
+  }
 }
 
 async function info(jsm: JetStreamManager, stream: string): Promise<StreamConfig | null> {

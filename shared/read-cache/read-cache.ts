@@ -7,6 +7,7 @@ import type { TrackedBlobStore } from '../repair/tracked-store';
 import { verifiedBody } from '../repair/verify-stream';
 import { FdRangeStream, readRangeSync } from './fd-stream';
 import { HolderMemo } from './holder-memo';
+import { HotFiles, RECHECK_MS, stillOnDisk } from './hot-files';
 import { OpenFiles } from './open-files';
 import { readVerified } from './verified-bytes';
 
@@ -36,6 +37,8 @@ interface Entry {
   info: BlobInfo | null;
   /** The whole file, verified against `info.sha256` when it was read. */
   bytes?: Buffer;
+  /** When a local file's bytes were last found still on disk as `info` describes them (ms). */
+  checkedAt?: number;
 }
 
 /** The bytes of an answer: in memory (cached or one direct read) or streamed from the store. */
@@ -52,12 +55,17 @@ export type ReadBody = Buffer | Readable;
  * - that a file is not held here, for a moment (ABSENT_TTL_MS): redirects cost no store lookup;
  * - open descriptors of large local files (./open-files.ts): seeks are one read, and whole
  *   reads are hashed until one matched the recorded digest, like the small files' bytes;
+ * - the verified bytes of hot large files (./hot-files.ts: read often, up to an eighth of the
+ *   budget each), so a popular track's seeks are slices of memory;
+ * - a local file whose bytes are in memory is looked up on disk at most every RECHECK_MS: a
+ *   copy deleted or replaced behind the store's back stops being served within that;
  * - everything within one LRU byte budget, metadata counted too.
  * Files without a recorded sha256 are never cached (nothing vouches for them).
  */
 export class ReadCache {
   readonly holders = new HolderMemo();
   private readonly openFiles = new OpenFiles();
+  private readonly hot: HotFiles;
   private readonly lru: LRUCache<string, Entry> | null;
   private readonly looking = new Map<string, Promise<BlobInfo | null>>();
   private readonly filling = new Map<string, Promise<Buffer | null>>();
@@ -79,6 +87,7 @@ export class ReadCache {
             },
           })
         : null;
+    this.hot = new HotFiles(settings.budgetBytes);
     this.unsubscribe = store.onChange((key) => this.invalidate(key));
   }
 
@@ -112,6 +121,13 @@ export class ReadCache {
       if (whole) return range ? whole.subarray(range.start, range.end + 1) : whole;
       return null;
     }
+    if (this.lru !== null && this.hot.admissible(info)) {
+      const held = this.inMemory(key);
+      if (held) return range ? held.subarray(range.start, range.end + 1) : held;
+      if (held === null) return null;
+      // Brought into memory beside this read, which goes on from the store as before.
+      if (this.hot.read(key)) void this.bytes(key, info).catch(() => undefined);
+    }
     const local = await this.fromOpenFile(key, info, range);
     if (local !== undefined) return local;
     const read = await this.store.get(
@@ -129,6 +145,7 @@ export class ReadCache {
     this.looking.delete(key);
     this.filling.delete(key);
     this.openFiles.retire(key);
+    this.hot.forget(key);
     this.updateGauges();
   }
 
@@ -208,7 +225,8 @@ export class ReadCache {
     // Only a local directory, which this process alone writes (file-store.ts), says "absent"
     // reliably: a shared bucket may gain the file from another process (a Lambda's upload).
     if (!info && this.store.localPath(key)) this.remember(key, { info }, ABSENT_TTL_MS);
-    else if (info?.sha256) this.remember(key, { info, bytes: read?.bytes });
+    else if (info?.sha256)
+      this.remember(key, read?.bytes ? { info, bytes: read.bytes, checkedAt: Date.now() } : { info });
     return info;
   }
 
@@ -227,9 +245,10 @@ export class ReadCache {
   }
 
   private async bytes(key: string, info: BlobInfo): Promise<Buffer | null> {
-    const hit = this.lru?.get(key)?.bytes;
+    const hit = this.inMemory(key);
     readCacheLookups.inc({ kind: 'bytes', result: hit ? 'hit' : 'miss' });
     if (hit) return hit;
+    if (hit === null) return null;
     return shared(this.filling, key, () => this.fill(key, info));
   }
 
@@ -245,8 +264,27 @@ export class ReadCache {
       if (isStorageError(err) && err.code === 'STORAGE_UNAVAILABLE') this.invalidate(key);
       throw err;
     }
-    if (bytes && generation === this.generation) this.remember(key, { info, bytes });
+    if (bytes && generation === this.generation) this.remember(key, { info, bytes, checkedAt: Date.now() });
     return bytes;
+  }
+
+  /**
+   * A file's verified bytes held in memory (undefined when none are); null when its local copy
+   * was found deleted or replaced behind the store (at most every RECHECK_MS): it is forgotten.
+   */
+  private inMemory(key: string): Buffer | null | undefined {
+    const entry = this.lru?.get(key);
+    if (!entry?.bytes || !entry.info) return undefined;
+    const now = Date.now();
+    if (now - (entry.checkedAt ?? 0) >= RECHECK_MS) {
+      const path = this.store.localPath(key);
+      if (path && !stillOnDisk(path, entry.info)) {
+        this.invalidate(key);
+        return null;
+      }
+      entry.checkedAt = now;
+    }
+    return entry.bytes;
   }
 
   private remember(key: string, entry: Entry, ttl?: number): void {

@@ -53,7 +53,7 @@ export async function buildServices(
     throw err;
   });
   try {
-    await ensureNatsResources(nats, config);
+    await ensureNatsResources(nats, config, log);
     const startedAt = Date.now();
     const counters: NodeCounters = { jobsDone: 0 };
     const drain = DrainState.inDataDir(config.dataDir, config.drain);

@@ -7,6 +7,7 @@ import { identityFromHex } from '../../shared/identity/wallet';
 import { requeueStaleJobs } from '../../shared/jobs/requeue-stale';
 import { STORE_STALL_MS, TRANSCODE_STALL_MS } from '../../shared/jobs/settle-stalled';
 import { tempResultName } from '../../shared/jobs/temp-names';
+import { ABANDON_GRACE_MS } from '../../shared/jobs/step-deadline';
 import { runTranscodeStep } from '../../shared/jobs/transcode-step';
 import type { Job } from '../../shared/jobs/types';
 import { deleteTempObject, readTempObject } from '../../shared/nats/temp-objects';
@@ -83,6 +84,31 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     const done = await audioStep(event(job.id, 2), context());
     expect(done).toMatchObject({ attempts: 2, stage: 'storing', transcode_worker_id: s.identity.address });
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  test('an attempt that hangs past its timeout, deaf to its signal, is given up and the job retried', async () => {
+    const job = await upload('deaf.wav');
+    const step = new AbortController();
+    let entered!: () => void;
+    const transcoding = new Promise<void>((r) => (entered = r));
+    const hung = runTranscodeStep(s, 'audio', event(job.id, 1), { ...context(), signal: step.signal }, () => {
+      entered();
+      return new Promise<never>(() => undefined); // a call lost inside a client library
+    });
+    await transcoding;
+    const abortedAt = Date.now();
+    step.abort(new DOMException('the step timed out', 'TimeoutError'));
+    await expect(hung).rejects.toThrow(
+      /did not stop within 5 s of its abort \(the step timed out\); given up/,
+    );
+    expect(Date.now() - abortedAt).toBeGreaterThanOrEqual(ABANDON_GRACE_MS - 50);
+    expect(Date.now() - abortedAt).toBeLessThan(ABANDON_GRACE_MS + 5000);
+    const failed = await s.jobs.require(job.id);
+    expect(failed).toMatchObject({ status: 'in_progress', stage: 'transcoding', transcode_running: false });
+    expect(failed.error).toMatch(/^attempt 1 of 3 failed: .*given up; retrying$/);
+    // Its worker no longer looks alive: the redelivery claims the job and finishes it.
+    const done = await audioStep(event(job.id, 2), context());
+    expect(done).toMatchObject({ attempts: 2, stage: 'storing', transcode_running: false });
   });
 
   test("a late attempt that loses the compare-and-set never overwrites the winner's results", async () => {

@@ -31,7 +31,7 @@ describe('the one-time backfill of the job indexes', () => {
     server = await startTestNats(1);
     nats = await connectNats(server.urls, 'backfill', 1);
     const config = testConfig(server.urls, dir.dir);
-    await ensureNatsResources(nats, config);
+    await ensureNatsResources(nats, config, log);
     ix = {
       open: await nats.kvm.open(BUCKETS.jobsOpen),
       recent: await nats.kvm.open(BUCKETS.jobsRecent),

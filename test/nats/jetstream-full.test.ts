@@ -104,7 +104,7 @@ describe('a full temp store', () => {
     await eventually('a new heartbeat', async () => (await nodes.get(key))!.revision > revision, 5000);
     const jobs = await client.kvm.open(BUCKETS.jobs);
     await jobs.put('control-plane-probe', JSON.stringify({ ok: true }));
-    await jobs.purge('control-plane-probe');
+    await jobs.delete('control-plane-probe');
     expect((await fetch(`${url}/storage/health`)).status).toBe(200);
   });
 
