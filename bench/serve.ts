@@ -10,7 +10,9 @@
  * Cases: a 4 KB artwork JPEG (req/s), a whole 12 MB MP3 (MB/s), random 64 KiB ranges of it
  * (req/s), a 302 for a file held elsewhere (req/s), a cold cache (each of `cold-files`
  * distinct 4 KB files read once, req/s), and a read storm over `storm-files` distinct 4 KB
- * files with the node's RSS growth against its read-cache budget. nginx and wrk are
+ * files with the node's RSS growth against its read-cache budget. The small-file and range
+ * cases also run against a bare node:http server holding the files in memory (bench/lib/
+ * bare-node.ts), Node's own floor for them, in a second table. nginx and wrk are
  * installed by scripts/ensure-binaries.sh --with-serve-bench (apt-get as root).
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +29,7 @@ import { startNatsCluster } from '../shared/local/nats-server';
 import { freePort, waitFor } from '../shared/local/ports';
 import { startStorageNodeProcess, type StorageNodeProcess } from '../shared/local/storage-node-process';
 import { PROJECT_ROOT } from '../shared/paths';
+import { startBareNode } from './lib/bare-node';
 import { nginxVersion, startNginx } from './lib/nginx';
 import { cpuSeconds, rssBytes } from './lib/proc';
 import { median } from './lib/stats';
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
   const blobs = path.join(dir, 'blobs');
   const nodes: StorageNodeProcess[] = [];
   let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
+  let bare: Awaited<ReturnType<typeof startBareNode>> | undefined;
   try {
     const t = performance.now();
     const { artwork, track, storm } = await seed(blobs);
@@ -180,6 +184,20 @@ async function main(): Promise<void> {
       );
       return [cold, ...(await storm100k(a, nginxServer, storm, rssBefore, { ...work, seconds: 600 }))];
     };
+    // Node's floor for the two reads furthest from nginx: the same wrk scripts against a bare
+    // node:http server holding the files in memory, in its own process.
+    bare = await startBareNode({
+      port: await freePort(),
+      files: { '/artwork': path.join(blobs, artwork.key), '/track': path.join(blobs, track.key) },
+    });
+    const bareServer: Server = { url: bare.url, pid: bare.pid };
+    const floorRows: string[] = [];
+    for (const c of warm.filter((w) => w.target !== undefined && w.unit === 'req/s' && wanted(w.label))) {
+      const floor: WrkScript =
+        c.nginx.kind === 'ranges' ? { ...c.nginx, path: '/track' } : { kind: 'fixed', path: '/artwork' };
+      await runWrk(bare.url, floor, { ...work, seconds: 2 });
+      floorRows.push(await measure(c, nodeServer, bareServer, work, () => [c.node, floor], 'bare node'));
+    }
     if (wanted('cold cache') || wanted('read storm')) rows.push(...(await coldAndStorm()));
     console.log(
       `\nwrk -t1 -c${CONNECTIONS} (the whole MP3: -c${Math.min(CONNECTIONS, 10)}), medians of ${ROUNDS} rounds`,
@@ -187,7 +205,14 @@ async function main(): Promise<void> {
     console.log('| read | node | nginx | ratio node/nginx (target) |');
     console.log('| --- | ---: | ---: | ---: |');
     for (const row of rows) console.log(row);
+    console.log(
+      "\nThe same reads against a bare node:http server holding the files in memory (Node's floor):",
+    );
+    console.log('| read | node | bare Node http | ratio node/bare |');
+    console.log('| --- | ---: | ---: | ---: |');
+    for (const row of floorRows) console.log(row.replace(/ \(≥ [^)]*\)/, ''));
   } finally {
+    await bare?.child.stop();
     await nginx?.child.stop();
     for (const n of nodes.reverse()) await n.stop();
     await nats.stop();
@@ -218,6 +243,7 @@ async function measure(
   nginx: Server,
   work: Work,
   scripts: () => [WrkScript, WrkScript],
+  baselineName = 'nginx',
 ): Promise<string> {
   const ours: Run[] = [];
   const theirs: Run[] = [];
@@ -241,7 +267,7 @@ async function measure(
   const o = median(ours.map(figure));
   const n = median(theirs.map(figure));
   const spread = (xs: Run[]) => xs.map((x) => fmt(figure(x))).join(', ');
-  console.log(`${c.label}: node ${spread(ours)} ${c.unit}; nginx ${spread(theirs)} ${c.unit}`);
+  console.log(`${c.label}: node ${spread(ours)} ${c.unit}; ${baselineName} ${spread(theirs)} ${c.unit}`);
   const target = c.target ? ` (≥ ${c.target} ${o / n >= c.target ? 'met' : 'missed'})` : '';
   return `| ${c.label}, ${c.unit} | ${fmt(o)} (CPU ${cost(ours)}) | ${fmt(n)} (CPU ${cost(theirs)}) | ${(o / n).toFixed(2)}${target} |`;
 }

@@ -51,7 +51,7 @@ export const ownedShards = new Gauge({
 // The read cache (shared/read-cache/, issue 14).
 export const readCacheLookups = new Counter({
   name: 'storage_read_cache_lookups_total',
-  help: 'Read cache lookups: kind meta (size, digest, type) or bytes (small files), result hit or miss',
+  help: 'Read cache lookups: kind meta (size, digest, type) or bytes (small files, and hot large ones), result hit or miss',
   labelNames: ['kind', 'result'] as const,
   registers: [registry],
 });

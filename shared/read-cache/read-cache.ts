@@ -123,6 +123,7 @@ export class ReadCache {
     }
     if (this.lru !== null && this.hot.admissible(info)) {
       const held = this.inMemory(key);
+      readCacheLookups.inc({ kind: 'bytes', result: held ? 'hit' : 'miss' });
       if (held) return range ? held.subarray(range.start, range.end + 1) : held;
       if (held === null) return null;
       // Brought into memory beside this read, which goes on from the store as before.
