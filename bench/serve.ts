@@ -47,6 +47,7 @@ const COLD_FILES = arg('cold-files', 5000);
 const CACHE_MB = arg('cache-mb', 256);
 /** `--only ranges`: just the cases whose label has this text (profiling one read path). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (process.argv.includes('--only') && !ONLY) throw new Error('--only needs a case label (or part of one)');
 const wanted = (label: string) => ONLY === undefined || label.includes(ONLY);
 const SMALL = 4096;
 const LARGE = 12 * 1024 * 1024;
@@ -186,17 +187,20 @@ async function main(): Promise<void> {
     };
     // Node's floor for the two reads furthest from nginx: the same wrk scripts against a bare
     // node:http server holding the files in memory, in its own process.
-    bare = await startBareNode({
-      port: await freePort(),
-      files: { '/artwork': path.join(blobs, artwork.key), '/track': path.join(blobs, track.key) },
-    });
-    const bareServer: Server = { url: bare.url, pid: bare.pid };
+    const floorCases = warm.filter((w) => w.target !== undefined && w.unit === 'req/s' && wanted(w.label));
     const floorRows: string[] = [];
-    for (const c of warm.filter((w) => w.target !== undefined && w.unit === 'req/s' && wanted(w.label))) {
-      const floor: WrkScript =
-        c.nginx.kind === 'ranges' ? { ...c.nginx, path: '/track' } : { kind: 'fixed', path: '/artwork' };
-      await runWrk(bare.url, floor, { ...work, seconds: 2 });
-      floorRows.push(await measure(c, nodeServer, bareServer, work, () => [c.node, floor], 'bare node'));
+    if (floorCases.length > 0) {
+      bare = await startBareNode({
+        port: await freePort(),
+        files: { '/artwork': path.join(blobs, artwork.key), '/track': path.join(blobs, track.key) },
+      });
+      const bareServer: Server = { url: bare.url, pid: bare.pid };
+      for (const c of floorCases) {
+        const floor: WrkScript =
+          c.nginx.kind === 'ranges' ? { ...c.nginx, path: '/track' } : { kind: 'fixed', path: '/artwork' };
+        await runWrk(bare.url, floor, { ...work, seconds: 2 });
+        floorRows.push(await measure(c, nodeServer, bareServer, work, () => [c.node, floor], 'bare node'));
+      }
     }
     if (wanted('cold cache') || wanted('read storm')) rows.push(...(await coldAndStorm()));
     console.log(

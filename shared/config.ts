@@ -352,7 +352,7 @@ export const CONFIG_SPEC = {
   readCacheMaxFileKB: {
     env: 'AUDIUS_READ_CACHE_MAX_FILE_KB',
     default: '1024',
-    doc: 'Largest file whose bytes the read cache holds, KiB; larger files stream from the store',
+    doc: 'Largest file whose bytes the read cache holds on its first read, KiB; larger files stream from the store until read 8 times within a minute (then held too, up to an eighth of AUDIUS_READ_CACHE_MB)',
   },
 } as const;
 

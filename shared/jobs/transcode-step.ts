@@ -96,7 +96,7 @@ async function transcodeClaimed(
   const id = job.id;
   const claimedAt = Date.now();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
-  const progress = throttledProgress(s, id);
+  const progress = throttledProgress(s, id, context.signal);
   const attempt = async (): Promise<Job> => {
     const sourcePath = path.join(workDir, 'source');
     const source = await readTempObject(s.nats, job.source_info.bucket, id, job.source_sha256);
@@ -146,7 +146,8 @@ async function transcodeClaimed(
   try {
     return await abandonAfterAbort(context.signal, attempt());
   } catch (err) {
-    await progress.settle();
+    // After an abort the writes queued may be what hangs: the failure is recorded without them.
+    if (!context.signal.aborted) await progress.settle();
     await recordFailure(s, id, err, event, context);
     throw err;
   } finally {
@@ -265,14 +266,17 @@ function isTimeout(signal: AbortSignal): boolean {
   return (signal.reason as Error | undefined)?.name === 'TimeoutError';
 }
 
-/** Progress updates for the job record, at most one write per second, in order. */
-function throttledProgress(s: JobDeps, id: string) {
+/**
+ * Progress updates for the job record, at most one write per second, in order; none once the
+ * attempt's signal aborted (an attempt given up must not write into the next one's record).
+ */
+function throttledProgress(s: JobDeps, id: string, signal: AbortSignal) {
   let last = 0;
   let chain: Promise<unknown> = Promise.resolve();
   return {
     report(fraction: number) {
       const now = Date.now();
-      if (now - last < PROGRESS_EVERY_MS || fraction >= 1) return;
+      if (signal.aborted || now - last < PROGRESS_EVERY_MS || fraction >= 1) return;
       last = now;
       const value = Math.round(fraction * 1000) / 1000;
       chain = chain.then(() =>

@@ -29,11 +29,11 @@ export class HotFiles {
     return info.sha256 !== undefined && info.size <= this.budgetBytes * HOT_BUDGET_SHARE;
   }
 
-  /** Counts one read of `key`; true exactly when this read makes the file hot. */
+  /** Counts one read of a file not in memory; true from its HOT_READS-th read in the window on. */
   read(key: string): boolean {
     const count = (this.reads.get(key) ?? 0) + 1;
     this.reads.set(key, count, { noUpdateTTL: count > 1 });
-    return count === HOT_READS;
+    return count >= HOT_READS;
   }
 
   forget(key: string): void {
@@ -48,7 +48,12 @@ export class HotFiles {
  * put, delete and quarantine leave the cache at once, by its change hook.)
  */
 export function stillOnDisk(path: string, info: BlobInfo): boolean {
-  const stat = fs.statSync(path, { throwIfNoEntry: false });
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return false; // EIO, EACCES, a stale mount: not a copy to vouch for (the reader is redirected)
+  }
   return (
     stat !== undefined &&
     stat.isFile() &&

@@ -122,12 +122,14 @@ export class ReadCache {
       return null;
     }
     if (this.lru !== null && this.hot.admissible(info)) {
-      const held = this.inMemory(key);
+      const held = this.inMemory(key, info);
       readCacheLookups.inc({ kind: 'bytes', result: held ? 'hit' : 'miss' });
       if (held) return range ? held.subarray(range.start, range.end + 1) : held;
       if (held === null) return null;
-      // Brought into memory beside this read, which goes on from the store as before.
-      if (this.hot.read(key)) void this.bytes(key, info).catch(() => undefined);
+      // Brought into memory beside this read, which goes on from the store as before; a fill
+      // whose result a change made stale is started again by the next read.
+      if (this.hot.read(key))
+        void shared(this.filling, key, () => this.fill(key, info)).catch(() => undefined);
     }
     const local = await this.fromOpenFile(key, info, range);
     if (local !== undefined) return local;
@@ -246,7 +248,7 @@ export class ReadCache {
   }
 
   private async bytes(key: string, info: BlobInfo): Promise<Buffer | null> {
-    const hit = this.inMemory(key);
+    const hit = this.inMemory(key, info);
     readCacheLookups.inc({ kind: 'bytes', result: hit ? 'hit' : 'miss' });
     if (hit) return hit;
     if (hit === null) return null;
@@ -270,12 +272,14 @@ export class ReadCache {
   }
 
   /**
-   * A file's verified bytes held in memory (undefined when none are); null when its local copy
-   * was found deleted or replaced behind the store (at most every RECHECK_MS): it is forgotten.
+   * The verified bytes held in memory of the file `info` describes (undefined when none are, or
+   * they are another version's); null when its local copy was found deleted or replaced behind
+   * the store (looked at every RECHECK_MS at most): it is forgotten.
    */
-  private inMemory(key: string): Buffer | null | undefined {
+  private inMemory(key: string, info: BlobInfo): Buffer | null | undefined {
     const entry = this.lru?.get(key);
     if (!entry?.bytes || !entry.info) return undefined;
+    if (entry.info.sha256 !== info.sha256 || entry.info.size !== info.size) return undefined;
     const now = Date.now();
     if (now - (entry.checkedAt ?? 0) >= RECHECK_MS) {
       const path = this.store.localPath(key);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { openFileStore } from '../../shared/blob/file-store';
-import { HOT_READS, RECHECK_MS } from '../../shared/read-cache/hot-files';
+import { HOT_READS, HotFiles, RECHECK_MS } from '../../shared/read-cache/hot-files';
 import { ReadCache, type ReadBody } from '../../shared/read-cache/read-cache';
 import { Catalog } from '../../shared/repair/catalog';
 import { TrackedBlobStore } from '../../shared/repair/tracked-store';
@@ -60,27 +60,40 @@ describe('ReadCache hot large files', () => {
     return info ? drain(await cache.body(key, info, { start, end })) : null;
   }
 
-  /** Reads `key` HOT_READS times (seeks), then waits for its bytes to be in memory. */
-  async function makeHot(key: string): Promise<void> {
-    for (let i = 0; i < HOT_READS; i++) await seek(key, i, i + 9);
+  /** Waits, without reading (a read would count), until the cache holds `bytes` more than `from`. */
+  async function heldGrows(from: number, bytes: number): Promise<void> {
     const end = Date.now() + 10_000;
-    while (!Buffer.isBuffer(await whole(key))) {
-      if (Date.now() > end) throw new Error(`${key} did not come into memory`);
+    while (cache.usage().bytes - from < bytes) {
+      if (Date.now() > end) throw new Error(`the cache did not take in ${bytes} bytes`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
 
-  test('a file read HOT_READS times is served from memory, exact bytes; one read fewer stays on disk', async () => {
+  /** Reads `key` HOT_READS times (seeks), then waits for its bytes to be in memory. */
+  async function makeHot(key: string): Promise<void> {
+    const before = cache.usage().bytes;
+    for (let i = 0; i < HOT_READS; i++) await seek(key, i, i + 9);
+    await heldGrows(before, SIZE);
+  }
+
+  test('the HOT_READS-th read of a file within the window makes it hot, and every later one', () => {
+    const counter = new HotFiles(BUDGET);
+    const reads = Array.from({ length: HOT_READS + 1 }, () => counter.read('a'));
+    expect(reads).toEqual([...Array(HOT_READS - 1).fill(false), true, true]);
+    expect(counter.read('b')).toBe(false); // counted per file
+    counter.forget('a');
+    expect(counter.read('a')).toBe(false);
+  });
+
+  test('a file read HOT_READS times is served from memory, with the exact bytes', async () => {
     const bytes = randomBytes(SIZE);
     const hot = await put(bytes);
-    const cool = await put(randomBytes(SIZE));
-    for (let i = 0; i < HOT_READS - 2; i++) await seek(cool, 0, 9);
-    const coolBody = await whole(cool); // read number HOT_READS - 1
-    expect(Buffer.isBuffer(coolBody)).toBe(false);
-    await drain(coolBody);
     const before = cache.usage().bytes;
-    await makeHot(hot);
-    expect(cache.usage().bytes - before).toBeGreaterThanOrEqual(SIZE);
+    for (let i = 0; i < HOT_READS - 1; i++) await seek(hot, 0, 9);
+    const last = await whole(hot); // the HOT_READS-th read: from disk, and it starts the fill
+    expect(Buffer.isBuffer(last)).toBe(false);
+    expect(sha((await drain(last))!)).toBe(sha(bytes));
+    await heldGrows(before, SIZE);
     const body = await whole(hot);
     expect(Buffer.isBuffer(body) && sha(body)).toBe(sha(bytes));
     const slice = await seek(hot, 1_000_000, 1_065_535);
@@ -137,11 +150,15 @@ describe('ReadCache hot large files', () => {
     expect(await seek(replaced, 0, 9)).toBeNull();
   });
 
-  test('a hot copy the store deletes is gone at once', async () => {
+  test('a hot copy the store deletes is gone at once; another hot file stays', async () => {
+    const kept = randomBytes(SIZE);
+    const other = await put(kept);
     const key = await put(randomBytes(SIZE));
+    await makeHot(other);
     await makeHot(key);
     await store.delete(key);
     expect(await cache.info(key)).toBeNull();
-    expect(cache.usage().entries).toBeGreaterThan(0); // the others stay
+    const body = await whole(other);
+    expect(Buffer.isBuffer(body) && body.equals(kept)).toBe(true);
   });
 });
