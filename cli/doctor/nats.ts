@@ -80,10 +80,12 @@ async function checkAssets(jsm: JetStreamManager, config: Config): Promise<Check
   const missing: string[] = [];
   const wrong: string[] = [];
   const lagging: string[] = [];
+  const rollups: string[] = [];
   for (const name of names) {
     try {
       const info = await jsm.streams.info(name);
       if (info.config.num_replicas !== want) wrong.push(`${name} has ${info.config.num_replicas}`);
+      if (name.startsWith('KV_') && info.config.allow_rollup_hdrs) rollups.push(name);
       const peers = info.cluster?.replicas ?? [];
       const behind = peers.filter((p) => p.offline || !p.current).map((p) => p.name);
       if (behind.length) lagging.push(`${name} (${behind.join(', ')})`);
@@ -116,6 +118,16 @@ async function checkAssets(jsm: JetStreamManager, config: Config): Promise<Check
             `missing: ${missing.join(', ')}`,
             'start a node: it creates what is missing',
           ),
+    );
+  }
+  if (rollups.length) {
+    // Buckets made before issue 15's permissions: a node user's own key could empty them.
+    checks.push(
+      warn(
+        'KV rollups refused',
+        `allowed on ${rollups.join(', ')}: a Nats-Rollup put on any key a node may write would empty the bucket`,
+        'start one node once with the admin NATS user, or `nats stream edit -i <name>` as admin and set allow_rollup_hdrs to false (docs/nats-security.md, "Settings only an admin applies")',
+      ),
     );
   }
   if (lagging.length) {

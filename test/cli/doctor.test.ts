@@ -7,6 +7,8 @@ import { startTestNats, type TestNats } from '../harness/nats';
 import { tempDir } from '../harness/temp';
 import { runCli } from './run-cli';
 import net from 'node:net';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 
 /**
  * `storage doctor` against real parts (issue 17): a NATS with JetStream, one without, a
@@ -51,7 +53,7 @@ describe('storage doctor', () => {
     const run = await runCli(['doctor', '--json'], env);
     const report = JSON.parse(run.stdout) as {
       ok: boolean;
-      checks: { check: string; status: string; fix?: string }[];
+      checks: { check: string; status: string; detail: string; fix?: string }[];
     };
     const byName = Object.fromEntries(report.checks.map((c) => [c.check, c]));
     return { code: run.code, report, byName };
@@ -71,6 +73,21 @@ describe('storage doctor', () => {
       expect({ name, status: byName[name]?.status }).toEqual({ name, status: 'ok' });
     }
     expect(byName['ring agreement'].status).toBe('skip');
+  });
+
+  test('a KV bucket made before rollups were refused (a node could empty it) is a warning with its fix', async () => {
+    const nc = await connect({ servers: nats.urls });
+    try {
+      await new Kvm(nc).create('nodes', { history: 5 }); // @nats-io/kv allows rollups
+    } finally {
+      await nc.close();
+    }
+    const { byName } = await doctor(nodeEnv());
+    expect(byName['KV rollups refused']).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('allowed on KV_nodes:'),
+      fix: expect.stringContaining('Settings only an admin applies'),
+    });
   });
 
   test('a NATS without JetStream fails with the fix (-js)', async () => {
