@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { openFileStore } from '../../shared/blob/file-store';
 import { HOT_READS, HotFiles, RECHECK_MS } from '../../shared/read-cache/hot-files';
 import { ReadCache, type ReadBody } from '../../shared/read-cache/read-cache';
-import { Catalog } from '../../shared/repair/catalog';
-import { TrackedBlobStore } from '../../shared/repair/tracked-store';
+import type { TrackedBlobStore } from '../../shared/repair/tracked-store';
 import { tempDir } from '../harness/temp';
+import { drain, trackedFileStore } from './fixture';
 
 /**
  * Hot large files in memory (shared/read-cache/hot-files.ts) over a real file store: a large
@@ -25,10 +24,7 @@ describe('ReadCache hot large files', () => {
   let n = 0;
 
   beforeAll(async () => {
-    const raw = await openFileStore(temp.dir);
-    const catalog = new Catalog('0', 3);
-    await catalog.build(raw);
-    store = new TrackedBlobStore(raw, catalog);
+    store = await trackedFileStore(temp.dir);
     cache = new ReadCache(store, { budgetBytes: BUDGET, maxFileBytes: 64 * 1024 });
   });
   afterAll(() => {
@@ -40,13 +36,6 @@ describe('ReadCache hot large files', () => {
     const key = `0_mkx/hotfiles${String((n += 1)).padStart(14, '0')}mkx_320.mp3`;
     await store.put(key, Readable.from([bytes]), { contentType: 'audio/mpeg' });
     return key;
-  }
-
-  async function drain(body: ReadBody | null): Promise<Buffer | null> {
-    if (!body || Buffer.isBuffer(body)) return body;
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
   }
 
   /** The body of a whole read: a Buffer when served from memory, a stream when from disk. */

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { openFileStore } from '../../shared/blob/file-store';
-import { ReadCache, type ReadBody } from '../../shared/read-cache/read-cache';
-import { Catalog } from '../../shared/repair/catalog';
-import { TrackedBlobStore } from '../../shared/repair/tracked-store';
+import { ReadCache } from '../../shared/read-cache/read-cache';
+import type { TrackedBlobStore } from '../../shared/repair/tracked-store';
 import { tempDir } from '../harness/temp';
+import { drain, trackedFileStore } from './fixture';
 
 /**
  * Large files served through open descriptors (shared/read-cache/open-files.ts) over a real
@@ -22,10 +21,7 @@ describe('ReadCache open files', () => {
   let n = 0;
 
   beforeAll(async () => {
-    const raw = await openFileStore(temp.dir);
-    const catalog = new Catalog('0', 3);
-    await catalog.build(raw);
-    store = new TrackedBlobStore(raw, catalog);
+    store = await trackedFileStore(temp.dir);
     // Small files stay in memory; these large ones go through descriptors.
     cache = new ReadCache(store, { budgetBytes: 1 << 20, maxFileBytes: 64 * 1024 });
   });
@@ -38,13 +34,6 @@ describe('ReadCache open files', () => {
     const key = `0_mkx/openfiles${String((n += 1)).padStart(13, '0')}mkx_320.mp3`;
     await store.put(key, Readable.from([bytes]), { contentType: 'audio/mpeg' });
     return key;
-  }
-
-  async function drain(body: ReadBody | null): Promise<Buffer | null> {
-    if (!body || Buffer.isBuffer(body)) return body;
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
   }
 
   async function read(key: string, range: { start: number; end: number } | null = null) {
