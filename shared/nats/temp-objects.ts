@@ -52,14 +52,21 @@ export async function readTempObject(
   bucket: string,
   name: string,
   expectedSha256?: string,
+  /** No chunk for this long means the object is gone (tests shorten it). */
+  idleMs = CHUNK_IDLE_MS,
 ): Promise<{ info: ObjectInfo; body: Readable } | null> {
   const store = await openTempStore(nats, bucket);
   const info = await retryNats(nats.retry, `read ${bucket}/${name}`, () => store.info(name));
   if (!info || info.deleted) return null;
-  return { info, body: Readable.from(chunks(nats, info, expectedSha256)) };
+  return { info, body: Readable.from(chunks(nats, info, idleMs, expectedSha256)) };
 }
 
-async function* chunks(nats: Nats, info: ObjectInfo, expectedSha256?: string): AsyncGenerator<Uint8Array> {
+async function* chunks(
+  nats: Nats,
+  info: ObjectInfo,
+  idleMs: number,
+  expectedSha256?: string,
+): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
   let received = 0;
   if (info.chunks > 0) {
@@ -71,17 +78,30 @@ async function* chunks(nats: Nats, info: ObjectInfo, expectedSha256?: string): A
     );
     const messages = await consumer.consume({ max_messages: 64 });
     const next = messages[Symbol.asyncIterator]();
+    let abandoned = false;
     try {
       while (received < info.chunks) {
-        // Chunks purged mid-read (the object expired or was replaced) would never arrive.
-        const item = await withinIdleLimit(next.next(), `temp object ${info.bucket}/${info.name}`);
+        // Chunks purged mid-read (the object expired or was replaced) would never arrive, nor
+        // would they from an ordered consumer that keeps failing to recreate itself while
+        // JetStream elects leaders after a server's death.
+        const pending = next.next();
+        const item = await withinIdleLimit(pending, `temp object ${info.bucket}/${info.name}`, idleMs).catch(
+          (err: unknown) => {
+            abandoned = true;
+            throw err;
+          },
+        );
         if (item.done) break;
         hash.update(item.value.data);
         received += 1;
         yield item.value.data;
       }
     } finally {
-      // Ending the iteration first: close() waits for the iterator to finish.
+      // A next() the idle limit gave up on still waits for a message, and return() waits behind
+      // it: the iterator's stop() is that message (without it this finally never ended, and the
+      // job's attempt hung with its worker alive: issue 15's stuck job). Otherwise the iteration
+      // ends first, as close() waits for the iterator to finish.
+      if (abandoned) messages.stop();
       await next.return?.(undefined);
       await messages.close().catch(() => undefined);
       await consumer.delete().catch(() => undefined);
@@ -100,12 +120,12 @@ async function* chunks(nats: Nats, info: ObjectInfo, expectedSha256?: string): A
 /** No chunk for this long means the object is gone. */
 const CHUNK_IDLE_MS = 30_000;
 
-async function withinIdleLimit<T>(pending: Promise<T>, what: string): Promise<T> {
+async function withinIdleLimit<T>(pending: Promise<T>, what: string, idleMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const idle = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new StorageError('STORAGE_UNAVAILABLE', `${what}: no data for ${CHUNK_IDLE_MS / 1000} s`)),
-      CHUNK_IDLE_MS,
+      () => reject(new StorageError('STORAGE_UNAVAILABLE', `${what}: no data for ${idleMs / 1000} s`)),
+      idleMs,
     );
   });
   try {

@@ -81,6 +81,25 @@ describe('temp objects through JetStream', () => {
     await expect(readAll(read!.body)).rejects.toThrow(/digest check/);
   });
 
+  test('chunks purged mid-read end the read with STORAGE_UNAVAILABLE after the idle limit, not never', async () => {
+    // 20 MiB is 160 chunks: the consumer pulls 64 at a time, so most are still to come.
+    const size = 20 * 1024 * 1024;
+    const name = `obj_${randomSuffix()}`;
+    const put = await putTempObject(nats, bucket, { name }, Readable.from(body(size, 11)));
+    const idleMs = 500;
+    const read = await readTempObject(nats, bucket, name, put.sha256, idleMs);
+    const chunks = read!.body[Symbol.asyncIterator]();
+    expect((await chunks.next()).done).toBe(false);
+    await nats.jsm.streams.purge(`OBJ_${bucket}`, { filter: `$O.${bucket}.C.${put.info.nuid}` });
+    const started = Date.now();
+    const drained = (async () => {
+      for (let c = await chunks.next(); !c.done; c = await chunks.next()) void c;
+    })();
+    await expect(drained).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    // The idle limit, the iterator's stop and the consumer's delete: seconds, not a hang.
+    expect(Date.now() - started).toBeLessThan(idleMs + 10_000);
+  });
+
   test('a missing object is null', async () => {
     expect(await readTempObject(nats, bucket, 'nothing_here')).toBeNull();
   });
