@@ -84,13 +84,14 @@ async function* chunks(
         // Chunks purged mid-read (the object expired or was replaced) would never arrive, nor
         // would they from an ordered consumer that keeps failing to recreate itself while
         // JetStream elects leaders after a server's death.
-        const pending = next.next();
-        const item = await withinIdleLimit(pending, `temp object ${info.bucket}/${info.name}`, idleMs).catch(
-          (err: unknown) => {
-            abandoned = true;
-            throw err;
-          },
-        );
+        const item = await withinIdleLimit(
+          next.next(),
+          `temp object ${info.bucket}/${info.name}`,
+          idleMs,
+        ).catch((err: unknown) => {
+          abandoned = true;
+          throw err;
+        });
         if (item.done) break;
         hash.update(item.value.data);
         received += 1;

@@ -91,11 +91,19 @@ describe('ReadCache hot large files', () => {
   });
 
   test('a file too large for an eighth of the budget is never held, however often it is read', async () => {
+    const counter = new HotFiles(BUDGET);
+    const info = (size: number) => ({ key: 'k', size, sha256: 'a'.repeat(64) });
+    expect([counter.admissible(info(BUDGET / 8)), counter.admissible(info(BUDGET / 8 + 1))]).toEqual([
+      true,
+      false,
+    ]);
     const key = await put(randomBytes(BUDGET / 8 + 1));
+    const before = cache.usage().bytes;
     for (let i = 0; i < HOT_READS * 2; i++) await seek(key, 0, 9);
     const body = await whole(key);
     expect(Buffer.isBuffer(body)).toBe(false);
     await drain(body);
+    expect(cache.usage().bytes - before).toBeLessThan(BUDGET / 8);
   });
 
   test('a copy that rots before it gets hot never enters memory, and is reported', async () => {
