@@ -9,7 +9,7 @@ import { deleteTempObject, putTempObject, readTempObject } from '../nats/temp-ob
 import { shardOfId } from '../placement/mod';
 import type { JobDeps } from './deps';
 import { tempResultName } from './temp-names';
-import { runningHere, waitForLiveWorker } from './live-worker';
+import { heartbeatWhileRunning, runningHere, waitForLiveWorker } from './live-worker';
 import { abandonAfterAbort } from './step-deadline';
 import type { StepContext, StepEvent } from '../step';
 import type { TranscodeOutput } from '../transcode/types';
@@ -97,6 +97,7 @@ async function transcodeClaimed(
   const claimedAt = Date.now();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
   const progress = throttledProgress(s, id, context.signal);
+  const stopHeartbeat = heartbeatWhileRunning(s, id, event.attempt);
   const attempt = async (): Promise<Job> => {
     const sourcePath = path.join(workDir, 'source');
     const source = await readTempObject(s.nats, job.source_info.bucket, id, job.source_sha256);
@@ -151,6 +152,7 @@ async function transcodeClaimed(
     await recordFailure(s, id, err, event, context);
     throw err;
   } finally {
+    stopHeartbeat();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }

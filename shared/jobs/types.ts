@@ -85,6 +85,8 @@ export interface Job {
    * attempt ends): a redelivery waits for a live worker instead of claiming the job again.
    */
   transcode_running?: boolean;
+  /** Written every few seconds while the attempt runs (./live-worker.ts): the claim is alive. */
+  transcode_heartbeat_at?: string;
   /** `transcoding`, then `storing` once results are in the temp store. */
   stage?: 'transcoding' | 'storing';
   results: JobResult[];

@@ -76,7 +76,11 @@ async function* chunks(
         filter_subjects: `$O.${info.bucket}.C.${info.nuid}`,
       }),
     );
-    const messages = await consumer.consume({ max_messages: 64 });
+    // Short pulls: the client's heartbeat check is half a pull's life, and two missed beats
+    // make an ordered consumer recreate itself. With the default 30 s pull, a read whose
+    // consumer lived on a NATS server that died waited out the whole idle limit (30 s) and
+    // failed; with 5 s it moves on from the next server within about 5 s.
+    const messages = await consumer.consume({ max_messages: 64, expires: 5_000 });
     const next = messages[Symbol.asyncIterator]();
     let abandoned = false;
     try {

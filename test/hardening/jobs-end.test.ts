@@ -8,6 +8,10 @@ import { requeueStaleJobs } from '../../shared/jobs/requeue-stale';
 import { STORE_STALL_MS, TRANSCODE_STALL_MS } from '../../shared/jobs/settle-stalled';
 import { tempResultName } from '../../shared/jobs/temp-names';
 import { ABANDON_GRACE_MS } from '../../shared/jobs/step-deadline';
+import type { JobDeps } from '../../shared/jobs/deps';
+import { heartbeatWhileRunning, waitForLiveWorker, WORKER_HEARTBEAT_MS } from '../../shared/jobs/live-worker';
+import type { Membership } from '../../shared/membership/membership';
+import { StorageError } from '../../shared/errors';
 import { runTranscodeStep } from '../../shared/jobs/transcode-step';
 import type { Job } from '../../shared/jobs/types';
 import { deleteTempObject, readTempObject } from '../../shared/nats/temp-objects';
@@ -40,8 +44,8 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     return Buffer.concat(chunks);
   };
 
-  const waitUntil = async (check: () => Promise<boolean>, what: string) => {
-    const end = Date.now() + 20_000;
+  const waitUntil = async (check: () => Promise<boolean>, what: string, timeoutMs = 20_000) => {
+    const end = Date.now() + timeoutMs;
     while (!(await check())) {
       if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -109,6 +113,68 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     // Its worker no longer looks alive: the redelivery claims the job and finishes it.
     const done = await audioStep(event(job.id, 2), context());
     expect(done).toMatchObject({ attempts: 2, stage: 'storing', transcode_running: false });
+  });
+
+  test("a healthy member's claim is waited on while its heartbeat runs, and taken over once the record is silent past the limit", async () => {
+    const job = await upload('mute.wav');
+    const other = identityFromHex(randomKey());
+    // The other worker is a healthy member in this node's view (one node runs here; the
+    // membership view is the only part not real in this test).
+    const here: JobDeps = {
+      ...s,
+      membership: {
+        get: (id: string) => (id === other.address ? { healthy: true } : s.membership.get(id)),
+      } as unknown as Membership,
+    };
+    await s.jobs.update(job.id, (j) => ({
+      ...j,
+      status: 'in_progress',
+      stage: 'transcoding',
+      transcode_worker_id: other.address,
+      transcode_running: true,
+      attempts: 1,
+    }));
+    // While the worker's heartbeat writes the record, the redelivery keeps waiting...
+    const stopBeat = heartbeatWhileRunning({ ...s, identity: other }, job.id, 1, 300);
+    const silentMs = 1500;
+    const startedAt = Date.now();
+    let endedAt = 0;
+    const waiting = waitForLiveWorker(here, job.id, new AbortController().signal, silentMs).then(
+      () => (endedAt = Date.now()),
+    );
+    await waitUntil(async () => Date.now() - startedAt > 3 * silentMs, 'three silence limits passed');
+    expect(endedAt).toBe(0);
+    expect((await s.jobs.require(job.id)).transcode_heartbeat_at).toEqual(expect.any(String));
+    // ...and once it stops, takes the claim over after the limit (the record still says running).
+    const stoppedAt = Date.now();
+    stopBeat();
+    await waiting;
+    expect(endedAt - stoppedAt).toBeGreaterThanOrEqual(silentMs - 400);
+    expect(endedAt - stoppedAt).toBeLessThan(silentMs + 4000);
+    expect(await s.jobs.require(job.id)).toMatchObject({
+      transcode_running: true,
+      transcode_worker_id: other.address,
+    });
+  });
+
+  test('a running attempt writes its heartbeat into the job record', async () => {
+    const job = await upload('beat.wav');
+    const step = runTranscodeStep(s, 'audio', event(job.id, 1), context(), async () => {
+      await waitUntil(
+        async () => (await s.jobs.require(job.id)).transcode_heartbeat_at !== undefined,
+        'a heartbeat',
+        WORKER_HEARTBEAT_MS + 10_000,
+      );
+      throw new StorageError('TRANSCODE_FAILED', 'stopped by the test', { permanent: true });
+    });
+    await expect(step).rejects.toThrow('stopped by the test');
+    const ended = await s.jobs.require(job.id);
+    expect(ended).toMatchObject({
+      status: 'error',
+      transcode_running: false,
+      error: expect.stringMatching(/stopped by the test/),
+    });
+    expect(Date.parse(ended.transcode_heartbeat_at!)).toBeGreaterThan(Date.parse(ended.started_at!));
   });
 
   test("a late attempt that loses the compare-and-set never overwrites the winner's results", async () => {
