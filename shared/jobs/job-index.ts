@@ -1,4 +1,6 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
+import { BUCKETS } from '../nats/names';
 import { JOB_STATUS, type JobStatus } from './types';
 
 /**
@@ -24,7 +26,11 @@ export class JobIndex {
   constructor(
     private readonly open: KV,
     private readonly recent: KV,
-    private readonly byShard?: { kv: KV; shardLength: number },
+    /**
+     * With `jsm`, a shard's keys are the subjects the stream info lists (one request, no
+     * consumer); without it, a KV key listing (an ordered consumer made and deleted per shard).
+     */
+    private readonly byShard?: { kv: KV; shardLength: number; jsm?: JetStreamManager },
   ) {}
 
   /** Records a new job: the status indexes and its shard's. */
@@ -35,6 +41,7 @@ export class JobIndex {
   /** Ids of every job of `shard`; null without the shard index. */
   async shardIds(shard: string): Promise<string[] | null> {
     if (!this.byShard) return null;
+    if (this.byShard.jsm) return shardSubjects(this.byShard.jsm, shard);
     const keys: string[] = [];
     for await (const key of await this.byShard.kv.keys(`${shard}.>`)) keys.push(key.slice(shard.length + 1));
     return keys;
@@ -73,4 +80,17 @@ async function keysOf(kv: KV): Promise<string[]> {
   const keys: string[] = [];
   for await (const key of await kv.keys()) keys.push(key);
   return keys;
+}
+
+/**
+ * The ids of a shard's keys in `jobs_by_shard`, from the subjects its stream holds (keys are
+ * written once and never deleted, so every subject is a live key). Repair's audit asks this of
+ * 256 shards at a time: as key listings that was 256 consumers made and deleted through
+ * JetStream's meta leader per audit and node, which in the chaos suite left NATS too busy to
+ * answer job reads for seconds at a time (issue 15).
+ */
+async function shardSubjects(jsm: JetStreamManager, shard: string): Promise<string[]> {
+  const prefix = `$KV.${BUCKETS.jobsByShard}.${shard}.`;
+  const info = await jsm.streams.info(`KV_${BUCKETS.jobsByShard}`, { subjects_filter: `${prefix}>` });
+  return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
 }

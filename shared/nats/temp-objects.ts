@@ -69,48 +69,16 @@ async function* chunks(
 ): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
   let received = 0;
-  if (info.chunks > 0) {
-    const consumer = await retryNats(nats.retry, `read ${info.bucket}/${info.name}`, () =>
-      nats.js.consumers.get(`OBJ_${info.bucket}`, {
-        // A single subject as a string: servers before 2.10 know only `filter_subject`.
-        filter_subjects: `$O.${info.bucket}.C.${info.nuid}`,
-      }),
-    );
-    // Short pulls: the client's heartbeat check is half a pull's life, and two missed beats
-    // make an ordered consumer recreate itself. With the default 30 s pull, a read whose
-    // consumer lived on a NATS server that died waited out the whole idle limit (30 s) and
-    // failed; with 5 s it moves on from the next server within about 5 s.
-    const messages = await consumer.consume({ max_messages: 64, expires: 5_000 });
-    const next = messages[Symbol.asyncIterator]();
-    let abandoned = false;
-    try {
-      while (received < info.chunks) {
-        // Chunks purged mid-read (the object expired or was replaced) would never arrive, nor
-        // would they from an ordered consumer that keeps failing to recreate itself while
-        // JetStream elects leaders after a server's death.
-        const item = await withinIdleLimit(
-          next.next(),
-          `temp object ${info.bucket}/${info.name}`,
-          idleMs,
-        ).catch((err: unknown) => {
-          abandoned = true;
-          throw err;
-        });
-        if (item.done) break;
-        hash.update(item.value.data);
-        received += 1;
-        yield item.value.data;
-      }
-    } finally {
-      // A next() the idle limit gave up on still waits for a message, and return() waits behind
-      // it: the iterator's stop() is that message (without it this finally never ended, and the
-      // job's attempt hung with its worker alive: issue 15's stuck job). Otherwise the iteration
-      // ends first, as close() waits for the iterator to finish.
-      if (abandoned) messages.stop();
-      await next.return?.(undefined);
-      await messages.close().catch(() => undefined);
-      await consumer.delete().catch(() => undefined);
-    }
+  const source =
+    info.chunks === 0
+      ? []
+      : info.chunks <= DIRECT_READ_MAX_CHUNKS
+        ? directChunks(nats, info)
+        : consumedChunks(nats, info, idleMs);
+  for await (const data of source) {
+    hash.update(data);
+    received += 1;
+    yield data;
   }
   const hex = hash.digest('hex');
   if (
@@ -119,6 +87,76 @@ async function* chunks(
     (expectedSha256 && hex !== expectedSha256)
   ) {
     throw new StorageError('INTERNAL', `temp object ${info.bucket}/${info.name} failed its digest check`);
+  }
+}
+
+/**
+ * Objects of up to this many chunks (1 MiB: every image result, short audio) are read with one
+ * direct get per chunk. A consumer per read costs JetStream a consumer made and deleted through
+ * its meta leader; with every storer reading every result that was most of JetStream's work
+ * in the chaos suite, and its API answered slowly while leaders were elected.
+ */
+const DIRECT_READ_MAX_CHUNKS = 8;
+
+/** The chunks in order, each the next message on the object's chunk subject (any replica answers). */
+async function* directChunks(nats: Nats, info: ObjectInfo): AsyncGenerator<Uint8Array> {
+  const stream = `OBJ_${info.bucket}`;
+  const subject = `$O.${info.bucket}.C.${info.nuid}`;
+  let seq = 0;
+  for (let i = 0; i < info.chunks; i++) {
+    const msg = await retryNats(nats.retry, `read ${info.bucket}/${info.name}`, () =>
+      nats.jsm.direct.getMessage(stream, { next_by_subj: subject, seq }),
+    );
+    if (!msg)
+      throw new StorageError(
+        'STORAGE_UNAVAILABLE',
+        `temp object ${info.bucket}/${info.name}: chunk ${i + 1} of ${info.chunks} is gone (expired or replaced mid-read)`,
+      );
+    seq = msg.seq + 1;
+    yield msg.data;
+  }
+}
+
+/** The chunks in order through an ordered pull consumer: larger objects, streamed. */
+async function* consumedChunks(nats: Nats, info: ObjectInfo, idleMs: number): AsyncGenerator<Uint8Array> {
+  const consumer = await retryNats(nats.retry, `read ${info.bucket}/${info.name}`, () =>
+    nats.js.consumers.get(`OBJ_${info.bucket}`, {
+      // A single subject as a string: servers before 2.10 know only `filter_subject`.
+      filter_subjects: `$O.${info.bucket}.C.${info.nuid}`,
+    }),
+  );
+  // Short pulls: the client's heartbeat check is half a pull's life, and two missed beats
+  // make an ordered consumer recreate itself. With the default 30 s pull, a read whose
+  // consumer lived on a NATS server that died waited out the whole idle limit (30 s) and
+  // failed; with 5 s it moves on from the next server within about 5 s.
+  const messages = await consumer.consume({ max_messages: 64, expires: 5_000 });
+  const next = messages[Symbol.asyncIterator]();
+  let abandoned = false;
+  try {
+    for (let received = 0; received < info.chunks; received++) {
+      // Chunks purged mid-read (the object expired or was replaced) would never arrive, nor
+      // would they from an ordered consumer that keeps failing to recreate itself while
+      // JetStream elects leaders after a server's death.
+      const item = await withinIdleLimit(
+        next.next(),
+        `temp object ${info.bucket}/${info.name}`,
+        idleMs,
+      ).catch((err: unknown) => {
+        abandoned = true;
+        throw err;
+      });
+      if (item.done) break;
+      yield item.value.data;
+    }
+  } finally {
+    // A next() the idle limit gave up on still waits for a message, and return() waits behind
+    // it: the iterator's stop() is that message (without it this finally never ended, and the
+    // job's attempt hung with its worker alive: issue 15's stuck job). Otherwise the iteration
+    // ends first, as close() waits for the iterator to finish.
+    if (abandoned) messages.stop();
+    await next.return?.(undefined);
+    await messages.close().catch(() => undefined);
+    await consumer.delete().catch(() => undefined);
   }
 }
 

@@ -92,7 +92,11 @@ export async function buildServices(
     };
     const jobs = new JobStore(
       await nats.kvm.open(BUCKETS.jobs),
-      new JobIndex(indexes.open, indexes.recent, { kv: indexes.byShard, shardLength: config.shardLength }),
+      new JobIndex(indexes.open, indexes.recent, {
+        kv: indexes.byShard,
+        shardLength: config.shardLength,
+        jsm: nats.jsm,
+      }),
       nats.retry,
     );
     // In the background: a start never waits for a walk of old jobs (once per cluster).

@@ -91,6 +91,31 @@ describe('the one-time backfill of the job indexes', () => {
       [recentDone, pending, current].sort().reverse(),
     );
 
+    // A shard's ids read from the stream's subjects (the node's way: no consumer made) are
+    // the key listing's, for a shard with jobs and for an empty one.
+    const bySubjects = new JobIndex(ix.open, ix.recent, {
+      kv: ix.byShard,
+      shardLength: ix.shardLength,
+      jsm: nats.jsm,
+    });
+    const created: string[] = [];
+    const watcher = nats.nc.subscribe('$JS.API.CONSUMER.CREATE.>', {
+      callback: (_, m) => {
+        created.push(m.subject);
+      },
+    });
+    for (const id of [oldDone, recentDone, pending, current]) {
+      const shard = id.slice(-ix.shardLength);
+      expect(((await bySubjects.shardIds(shard)) ?? []).sort()).toEqual(
+        ((await jobs.shardIds(shard)) ?? []).sort(),
+      );
+      expect(await bySubjects.shardIds(shard)).toContain(id);
+    }
+    expect(await bySubjects.shardIds('zzz'.slice(0, ix.shardLength))).toEqual([]);
+    watcher.unsubscribe();
+    // The key listings of the comparison made one consumer each; the subject reads none.
+    expect(created).toHaveLength(4);
+
     // Act again: another node starting, or this one restarting.
     const revisions = async () =>
       Promise.all([ix.open, ix.recent, ix.byShard].map(async (b) => (await b.status()).values));

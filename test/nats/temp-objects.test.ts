@@ -100,6 +100,38 @@ describe('temp objects through JetStream', () => {
     expect(Date.now() - started).toBeLessThan(idleMs + 10_000);
   });
 
+  test('a small object is read by direct gets: exact bytes, and no consumer is made for it', async () => {
+    const name = `obj_${randomSuffix()}`;
+    const bytes = Buffer.concat([...body(5 * 128 * 1024 + 77, 3)]); // 6 chunks
+    const put = await putTempObject(nats, bucket, { name }, Readable.from([bytes]));
+    const made: string[] = [];
+    const watcher = nats.nc.subscribe(`$JS.API.CONSUMER.CREATE.OBJ_${bucket}.>`, {
+      callback: (_, m) => {
+        made.push(m.subject);
+      },
+    });
+    await nats.nc.flush();
+    const read = await readTempObject(nats, bucket, name, put.sha256);
+    const chunks: Buffer[] = [];
+    for await (const c of read!.body) chunks.push(c as Buffer);
+    await nats.nc.flush();
+    watcher.unsubscribe();
+    expect(read!.info.chunks).toBe(6);
+    expect(Buffer.concat(chunks)).toEqual(bytes);
+    expect(made).toEqual([]);
+  });
+
+  test('a small object whose chunks went after its info was read ends the read with STORAGE_UNAVAILABLE at once', async () => {
+    const name = `obj_${randomSuffix()}`;
+    const put = await putTempObject(nats, bucket, { name }, Readable.from(body(3 * 128 * 1024, 5)));
+    const read = await readTempObject(nats, bucket, name, put.sha256);
+    await nats.jsm.streams.purge(`OBJ_${bucket}`, { filter: `$O.${bucket}.C.${put.info.nuid}` });
+    await expect(readAll(read!.body)).rejects.toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+      message: expect.stringMatching(/chunk 1 of 3 is gone/),
+    });
+  });
+
   test('a missing object is null', async () => {
     expect(await readTempObject(nats, bucket, 'nothing_here')).toBeNull();
   });
