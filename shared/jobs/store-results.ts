@@ -20,7 +20,16 @@ export type StoreOutcome = 'done' | 'nothing-to-store';
  */
 export async function storeResults(s: JobDeps, id: string, signal: AbortSignal): Promise<StoreOutcome> {
   let job = await s.jobs.get(id);
-  if (!job || job.results.length === 0 || job.status === JOB_STATUS.error) return 'nothing-to-store';
+  if (job?.status === JOB_STATUS.error) return 'nothing-to-store';
+  // A job is announced once its record names its results, so a record missing or without
+  // results is a read the write has not reached yet — not a job to drop: acknowledging it
+  // lost the job's storing for good (issue 15's chaos suite, after a NATS server restart).
+  // Checked again with the shim's backoff; a job truly gone ends with its last attempt.
+  if (!job || job.results.length === 0)
+    throw new StorageError(
+      'NOT_READY',
+      `job ${id}: ${job ? 'its record names no results' : 'no record'} yet; checking again`,
+    );
   const me = s.identity.address;
   const shard = job.results[0].shard;
   // A done job can still gain a result (generate_preview, issue 16): done and fully held is done.

@@ -228,6 +228,23 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     expect(Buffer.concat(chunks)).toEqual(fastBytes);
   });
 
+  test('an announcement read before the record names its results is checked again, never dropped', async () => {
+    const job = await upload('early.wav');
+    // The record as a lagging read sees it: no results yet. Not acknowledged: retried.
+    await expect(storeStep(event(job.id), context())).rejects.toMatchObject({
+      code: 'NOT_READY',
+      message: expect.stringMatching(/its record names no results yet/),
+    });
+    await expect(storeStep(event('cmnorecordxxxxxxxxxxxxxxx'), context())).rejects.toMatchObject({
+      code: 'NOT_READY',
+      message: expect.stringMatching(/no record yet/),
+    });
+    // Once the read sees the results, the same announcement stores them.
+    await audioStep(event(job.id), context());
+    expect(await storeStep(event(job.id), context())).toBe('done');
+    expect((await s.jobs.require(job.id)).status).toBe('done');
+  });
+
   test('a storer whose results left the temp store, held by no node, ends the job in error at once', async () => {
     const job = await upload('gone.wav');
     const transcoded = await audioStep(event(job.id), context());
