@@ -163,13 +163,23 @@ export class StorageError extends Error {
   readonly statusCode: number;
   /** A permanent error will fail the same way again: consumers do not retry it. */
   readonly permanent: boolean;
+  /**
+   * A retryable failure that knows a retry is pointless sooner: the consumer shim waits at
+   * least this long before the next delivery (a storer waiting on other nodes, for one).
+   */
+  readonly retryInSeconds?: number;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; permanent?: boolean }) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { cause?: unknown; permanent?: boolean; retryInSeconds?: number },
+  ) {
     super(message ?? ERRORS[code].message, { cause: options?.cause });
     this.name = 'StorageError';
     this.code = code;
     this.statusCode = ERRORS[code].status;
     this.permanent = options?.permanent ?? this.statusCode < 500;
+    if (options?.retryInSeconds !== undefined) this.retryInSeconds = options.retryInSeconds;
   }
 }
 

@@ -26,8 +26,9 @@ export function lambdaStepHandler(client: LambdaClient, functionName: string): S
     }
     const outcome = parseOutcome(functionName, text);
     if (outcome.ok) return outcome.result;
-    const { code, message, permanent } = outcome.error;
-    if (code && code in ERRORS) throw new StorageError(code as ErrorCode, message, { permanent });
+    const { code, message, permanent, retryInSeconds } = outcome.error;
+    if (code && code in ERRORS)
+      throw new StorageError(code as ErrorCode, message, { permanent, retryInSeconds });
     throw new Error(`${functionName}: ${message}`);
   };
 }

@@ -201,7 +201,8 @@ async function settleFailure(
     }
   } else {
     const delays = trigger.backoff;
-    const delaySeconds = delays[Math.min(attempt - 1, delays.length - 1)] ?? 1;
+    const backoff = delays[Math.min(attempt - 1, delays.length - 1)] ?? 1;
+    const delaySeconds = Math.max(backoff, (isStorageError(err) && err.retryInSeconds) || 0);
     quietly(() => msg.nak(delaySeconds * 1000));
     stepRuns.inc({ function: functionName, outcome: 'retry' });
     log.warn({ fn: functionName, seq: msg.seq, attempt, delaySeconds, reason }, 'step failed; will retry');

@@ -10,8 +10,15 @@ import { setServicesFactory, type Services } from './services';
  * permanent (term) or not (nak with backoff); a crash or a Lambda timeout reaches the
  * bridge as a FunctionError instead and counts as transient.
  */
-export type StepOutcome<R = unknown> =
-  { ok: true; result: R } | { ok: false; error: { code?: ErrorCode; message: string; permanent: boolean } };
+export type StepOutcome<R = unknown> = { ok: true; result: R } | { ok: false; error: StepError };
+
+/** A failed step as the bridge learns it (StorageError's fields that steer the retry). */
+export interface StepError {
+  code?: ErrorCode;
+  message: string;
+  permanent: boolean;
+  retryInSeconds?: number;
+}
 
 export interface StepFunction<E, R> {
   (event: E, context: StepContext): Promise<R>;
@@ -60,7 +67,10 @@ function isStepContext(context: StepContext | Context): context is StepContext {
   return 'signal' in context && 'log' in context;
 }
 
-function outcomeError(err: unknown): { code?: ErrorCode; message: string; permanent: boolean } {
-  if (isStorageError(err)) return { code: err.code, message: err.message, permanent: err.permanent };
+function outcomeError(err: unknown): StepError {
+  if (isStorageError(err)) {
+    const { code, message, permanent, retryInSeconds } = err;
+    return { code, message, permanent, ...(retryInSeconds !== undefined ? { retryInSeconds } : {}) };
+  }
   return { message: describeError(err), permanent: false };
 }

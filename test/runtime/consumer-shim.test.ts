@@ -122,6 +122,16 @@ describe('NATS-triggered functions', () => {
     expect(seen(10)).toHaveLength(3);
   });
 
+  test("a failure that says when to retry is retried no sooner, whatever the function's backoff", async () => {
+    const { seq } = await publish(11, 'later');
+    await until(() => seen(11).length === 3, 15_000);
+    const runs = seen(11);
+    // The backoff alone would be 0.3 s and 0.6 s.
+    expect(runs[1].at - runs[0].at).toBeGreaterThanOrEqual(1450);
+    expect(runs[2].at - runs[1].at).toBeGreaterThanOrEqual(1450);
+    await settled(seq);
+  });
+
   test('a step longer than its ackWait is not redelivered while it runs (in-progress heartbeats)', async () => {
     const { seq } = await services.nats.js.publish(slowSubject, JSON.stringify({ n: 40, mode: 'slow' }));
     await until(() => seen(40).length === 1);
