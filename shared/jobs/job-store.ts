@@ -27,7 +27,8 @@ export class JobStore {
 
   async create(job: Job): Promise<void> {
     // Indexed first: a job must never exist that the sweeper cannot find.
-    await this.index?.recordNew(job.id, job.status);
+    const index = this.index;
+    if (index) await retryNats(this.retry, `index job ${job.id}`, () => index.recordNew(job.id, job.status));
     const value = JSON.stringify(job);
     await retryNats(this.retry, `create job ${job.id}`, async (attempt) => {
       try {
@@ -74,7 +75,9 @@ export class JobStore {
         await retryNats(this.retry, `update job ${id}`, () =>
           this.kv.update(id, JSON.stringify(next), entry.revision),
         );
-        if (next.status !== current.status) await this.index?.record(id, next.status);
+        const index = this.index;
+        if (index && next.status !== current.status)
+          await retryNats(this.retry, `index job ${id}`, () => index.record(id, next.status));
         return next;
       } catch (err) {
         if (attempt >= 20 || !/wrong last sequence/i.test(String(err))) throw err;
@@ -93,12 +96,15 @@ export class JobStore {
 
   /** Ids of the jobs of `shard` (the shard index; a filtered read of every id without one). */
   async shardIds(shard: string): Promise<string[]> {
-    return (await this.index?.shardIds(shard)) ?? (await this.ids()).filter((id) => id.endsWith(shard));
+    const index = this.index;
+    const ids = index && (await retryNats(this.retry, `list shard ${shard}`, () => index.shardIds(shard)));
+    return ids ?? (await this.ids()).filter((id) => id.endsWith(shard));
   }
 
   /** Ids of the jobs of the listing window (every id without the index). */
   async recentIds(): Promise<string[]> {
-    return this.index ? this.index.recentIds() : this.ids();
+    const index = this.index;
+    return index ? retryNats(this.retry, 'list recent jobs', () => index.recentIds()) : this.ids();
   }
 
   /** True when a shard's jobs are found without reading every id. */
@@ -108,7 +114,8 @@ export class JobStore {
 
   /** Ids of the jobs not yet done or error (the open index; every id without one). */
   async openIds(): Promise<string[]> {
-    return this.index ? this.index.openIds() : this.ids();
+    const index = this.index;
+    return index ? retryNats(this.retry, 'list open jobs', () => index.openIds()) : this.ids();
   }
 
   /**
@@ -117,11 +124,7 @@ export class JobStore {
    */
   async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
     const open = options.status === JOB_STATUS.pending || options.status === JOB_STATUS.inProgress;
-    const ids = !this.index
-      ? await this.ids()
-      : open
-        ? await this.index.openIds()
-        : await this.index.recentIds();
+    const ids = !this.index ? await this.ids() : open ? await this.openIds() : await this.recentIds();
     const keys = ids.sort().reverse();
     const start = options.cursor ? keys.findIndex((k) => k < options.cursor!) : 0;
     const jobs: Job[] = [];

@@ -1,3 +1,4 @@
+import { NoRespondersError } from '@nats-io/transport-node';
 import { createLogger } from '../../shared/log';
 import { BACKFILL_MARKER, backfillJobIndexes, type BackfillIndexes } from '../../shared/jobs/backfill-index';
 import { newId } from '../../shared/jobs/ids';
@@ -123,4 +124,23 @@ describe('the one-time backfill of the job indexes', () => {
     expect(await backfillJobIndexes(jobs, ix, log, now)).toBeNull();
     expect(await revisions()).toEqual(before);
   }, 30_000);
+
+  test("a job's index write that meets a NATS server restarting is retried, not failed", async () => {
+    // The first write meets no responders, as the node connected to a NATS server that was
+    // killed saw in the chaos suite (its uploads were answered 503 without a retry).
+    class FlakyIndex extends JobIndex {
+      failures = 1;
+      override async recordNew(id: string, status: JobStatus): Promise<void> {
+        if (this.failures-- > 0) throw new NoRespondersError(`$KV.${BUCKETS.jobsByShard}.${id}`);
+        return super.recordNew(id, status);
+      }
+    }
+    const index = new FlakyIndex(ix.open, ix.recent, { kv: ix.byShard, shardLength: ix.shardLength });
+    const store = new JobStore(await nats.kvm.open(BUCKETS.jobs), index, { budgetMs: 5000 });
+    const id = newId();
+    await store.create({ id, status: 'pending', created_at: new Date().toISOString() } as Job);
+    expect(index.failures).toBe(-1);
+    expect(await store.openIds()).toContain(id);
+    expect(await store.shardIds(id.slice(-ix.shardLength))).toContain(id);
+  });
 });
