@@ -28,7 +28,10 @@ export function lambdaStepHandler(client: LambdaClient, functionName: string): S
     if (outcome.ok) return outcome.result;
     const { code, message, permanent, retryInSeconds } = outcome.error;
     if (code && code in ERRORS)
-      throw new StorageError(code as ErrorCode, message, { permanent, retryInSeconds });
+      throw new StorageError(code as ErrorCode, message, {
+        permanent,
+        retryInSeconds: retryHint(retryInSeconds),
+      });
     throw new Error(`${functionName}: ${message}`);
   };
 }
@@ -51,4 +54,14 @@ function errorMessage(text: string): string {
   } catch {
     return text.slice(0, 200);
   }
+}
+
+/** The longest wait a step's answer may ask for before its redelivery. */
+const MAX_RETRY_HINT_SECONDS = 3600;
+
+/** A step's "retry in n s" as a sane number (the payload is JSON from another process), or none. */
+function retryHint(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? Math.min(value, MAX_RETRY_HINT_SECONDS)
+    : undefined;
 }

@@ -70,17 +70,25 @@ export class JobStore {
       const current = entry.json<Job>();
       const next = change(current);
       if (!next) return current;
+      const value = JSON.stringify(next);
       try {
-        // A write whose answer was lost fails its retry on the revision: the loop re-reads.
-        await retryNats(this.retry, `update job ${id}`, () =>
-          this.kv.update(id, JSON.stringify(next), entry.revision),
-        );
+        await retryNats(this.retry, `update job ${id}`, async (call) => {
+          try {
+            await this.kv.update(id, value, entry.revision);
+          } catch (err) {
+            // A write whose answer was lost has landed: its retry fails on the revision and
+            // finds our own record. Re-running `change` on it would see our write as someone
+            // else's (the transcode step would think it lost its own claim and drop results).
+            if (call > 1 && isWrongRevision(err) && (await this.kv.get(id))?.string() === value) return;
+            throw err;
+          }
+        });
         const index = this.index;
         if (index && next.status !== current.status)
           await retryNats(this.retry, `index job ${id}`, () => index.record(id, next.status));
         return next;
       } catch (err) {
-        if (attempt >= 20 || !/wrong last sequence/i.test(String(err))) throw err;
+        if (attempt >= 20 || !isWrongRevision(err)) throw err;
       }
     }
   }
@@ -135,4 +143,9 @@ export class JobStore {
     }
     return { jobs, next: i < keys.length ? keys[i - 1] : undefined };
   }
+}
+
+/** The compare-and-set lost: the record changed since it was read. */
+function isWrongRevision(err: unknown): boolean {
+  return /wrong last sequence/i.test(String(err));
 }

@@ -101,7 +101,8 @@ export function heartbeatWhileRunning(
   return () => clearInterval(timer);
 }
 
-function claimedBy(job: Job, worker: string, attempt: number): boolean {
+/** The record still names this worker's running attempt: nobody has taken the job over or ended it. */
+export function claimedBy(job: Job, worker: string, attempt: number): boolean {
   return (
     job.status === JOB_STATUS.inProgress &&
     job.stage === 'transcoding' &&

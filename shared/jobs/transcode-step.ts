@@ -9,7 +9,7 @@ import { deleteTempObject, putTempObject, readTempObject } from '../nats/temp-ob
 import { shardOfId } from '../placement/mod';
 import type { JobDeps } from './deps';
 import { tempResultName } from './temp-names';
-import { heartbeatWhileRunning, runningHere, waitForLiveWorker } from './live-worker';
+import { claimedBy, heartbeatWhileRunning, runningHere, waitForLiveWorker } from './live-worker';
 import { abandonAfterAbort } from './step-deadline';
 import type { StepContext, StepEvent } from '../step';
 import type { TranscodeOutput } from '../transcode/types';
@@ -167,7 +167,7 @@ function isPastTranscoding(job: Job): boolean {
  */
 async function giveUp(s: JobDeps, id: string, event: StepEvent): Promise<Job> {
   const reason = `gave up after ${event.maxAttempts} attempts: the node running the last one stopped before it finished`;
-  return s.jobs.update(id, (j) =>
+  const job = await s.jobs.update(id, (j) =>
     isPastTranscoding(j)
       ? null
       : {
@@ -178,6 +178,8 @@ async function giveUp(s: JobDeps, id: string, event: StepEvent): Promise<Job> {
           transcode_running: false,
         },
   );
+  // The last attempt recorded its results but stopped before telling the storers.
+  return job.stage === 'storing' && job.status === JOB_STATUS.inProgress ? announceResults(s, job) : job;
 }
 
 /**
@@ -247,19 +249,23 @@ async function recordFailure(s: JobDeps, id: string, err: unknown, event: StepEv
   const final = (isStorageError(err) && err.permanent) || event.attempt >= event.maxAttempts;
   await s.jobs
     .update(id, (j) =>
-      final
-        ? {
-            ...j,
-            status: JOB_STATUS.error,
-            error: reason,
-            finished_at: new Date().toISOString(),
-            transcode_running: false,
-          }
-        : {
-            ...j,
-            error: `attempt ${event.attempt} of ${event.maxAttempts} failed: ${reason}; retrying`,
-            transcode_running: false,
-          },
+      // Only our own claim is ours to end: a redelivery may have taken the job over (our record
+      // went silent) or our results may already be recorded (a later call failed).
+      !claimedBy(j, s.identity.address, event.attempt)
+        ? null
+        : final
+          ? {
+              ...j,
+              status: JOB_STATUS.error,
+              error: reason,
+              finished_at: new Date().toISOString(),
+              transcode_running: false,
+            }
+          : {
+              ...j,
+              error: `attempt ${event.attempt} of ${event.maxAttempts} failed: ${reason}; retrying`,
+              transcode_running: false,
+            },
     )
     .catch((e) => s.log.error({ id, err: describeError(e) }, 'could not record the failure'));
 }

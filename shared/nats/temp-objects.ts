@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
 import { isStorageError, StorageError } from '../errors';
 import type { Nats } from './connection';
@@ -98,15 +99,27 @@ async function* chunks(
  */
 const DIRECT_READ_MAX_CHUNKS = 8;
 
+/** A chunk a direct get did not find is looked for this many times before it counts as gone. */
+const DIRECT_MISS_LOOKS = 5;
+const DIRECT_MISS_PAUSE_MS = 200;
+
 /** The chunks in order, each the next message on the object's chunk subject (any replica answers). */
 async function* directChunks(nats: Nats, info: ObjectInfo): AsyncGenerator<Uint8Array> {
   const stream = `OBJ_${info.bucket}`;
   const subject = `$O.${info.bucket}.C.${info.nuid}`;
   let seq = 0;
-  for (let i = 0; i < info.chunks; i++) {
-    const msg = await retryNats(nats.retry, `read ${info.bucket}/${info.name}`, () =>
+  const get = () =>
+    retryNats(nats.retry, `read ${info.bucket}/${info.name}`, () =>
       nats.jsm.direct.getMessage(stream, { next_by_subj: subject, seq }),
     );
+  for (let i = 0; i < info.chunks; i++) {
+    let msg = await get();
+    // Any replica answers a direct get, and a put returns once a majority has it: the third
+    // may not have the chunk yet. A few looks, a moment apart, reach a caught-up replica.
+    for (let look = 1; !msg && look < DIRECT_MISS_LOOKS; look++) {
+      await sleep(DIRECT_MISS_PAUSE_MS);
+      msg = await get();
+    }
     if (!msg)
       throw new StorageError(
         'STORAGE_UNAVAILABLE',

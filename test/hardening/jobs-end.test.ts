@@ -136,7 +136,8 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     }));
     // While the worker's heartbeat writes the record, the redelivery keeps waiting...
     const stopBeat = heartbeatWhileRunning({ ...s, identity: other }, job.id, 1, 300);
-    const silentMs = 1500;
+    // Ten beats to a limit: a write or two slowed by a loaded machine is not silence.
+    const silentMs = 3000;
     const startedAt = Date.now();
     let endedAt = 0;
     const waiting = waitForLiveWorker(here, job.id, new AbortController().signal, silentMs).then(
@@ -226,6 +227,56 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     const chunks: Buffer[] = [];
     for await (const c of stored!.body) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks)).toEqual(fastBytes);
+  });
+
+  test("a stale attempt's failure leaves alone the claim a redelivery took over", async () => {
+    const job = await upload('stale.wav');
+    let releaseStale!: () => void;
+    const staleHeld = new Promise<void>((r) => (releaseStale = r));
+    const stale = runTranscodeStep(s, 'audio', event(job.id, 1), context(), async () => {
+      await staleHeld;
+      throw new StorageError('TRANSCODE_FAILED', 'the stale attempt failed', { permanent: true });
+    });
+    await waitUntil(async () => (await s.jobs.require(job.id)).transcode_running === true, 'claimed');
+    // Its node looks dead to the redelivery, which claims the job as attempt 2.
+    await s.jobs.update(job.id, (j) => ({ ...j, transcode_worker_id: identityFromHex(randomKey()).address }));
+    let releaseFresh!: () => void;
+    const freshHeld = new Promise<void>((r) => (releaseFresh = r));
+    const bytes = Buffer.from('the attempt that took over');
+    const fresh = runTranscodeStep(s, 'audio', event(job.id, 2), context(), async ({ job: j, workDir }) => {
+      await freshHeld;
+      const file = path.join(workDir, 'out.mp3');
+      fs.writeFileSync(file, bytes);
+      return {
+        probe: {},
+        outputs: [
+          {
+            variant: '320' as const,
+            fileName: `${j.id}_320.mp3`,
+            path: file,
+            size: bytes.length,
+            contentType: 'audio/mpeg' as const,
+            sha256: sha(bytes),
+          },
+        ],
+      };
+    });
+    await waitUntil(async () => (await s.jobs.require(job.id)).attempts === 2, 'attempt 2 claimed');
+    releaseStale();
+    await expect(stale).rejects.toThrow('the stale attempt failed');
+    const taken = await s.jobs.require(job.id);
+    expect(taken).toMatchObject({
+      status: 'in_progress',
+      stage: 'transcoding',
+      attempts: 2,
+      transcode_running: true,
+      transcode_worker_id: s.identity.address,
+    });
+    expect(taken.error).toBeUndefined();
+    releaseFresh();
+    const done = await fresh;
+    expect(done).toMatchObject({ status: 'in_progress', stage: 'storing', attempts: 2 });
+    expect(done.results[0].sha256).toBe(sha(bytes));
   });
 
   test('an announcement read before the record names its results is checked again, never dropped', async () => {
