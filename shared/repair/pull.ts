@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, type Readable } from 'node:stream';
-import { describeError } from '../errors';
+import { describeError, isStorageError } from '../errors';
 import { contentTypeOf } from '../http/serve-blob';
 import { longTermKey } from '../jobs/keys';
 import { readTempObject } from '../nats/temp-objects';
@@ -44,11 +44,13 @@ export async function pullFile(
         ctx.stats.pulled += 1;
         return true;
       } catch (err) {
-        repairMetrics.pulls.inc({ outcome: 'failed' });
-        ctx.log.warn(
-          { file: entry.name, from: describe(source), err: describeError(err) },
-          'repair pull failed',
-        );
+        // A source without the file is routine (an owner whose storer has not copied it yet):
+        // the next source is tried, and the caller reports what stays missing.
+        const absent = isStorageError(err) && err.code === 'FILE_NOT_FOUND';
+        repairMetrics.pulls.inc({ outcome: absent ? 'not_found' : 'failed' });
+        const line = { file: entry.name, from: describe(source), err: describeError(err) };
+        if (absent) ctx.log.debug(line, 'repair pull: source does not hold the file');
+        else ctx.log.warn(line, 'repair pull failed');
       }
     }
     return false;

@@ -15,7 +15,7 @@ export const repairMetrics = {
   }),
   pulls: new Counter({
     name: 'storage_repair_pulls_total',
-    help: 'Copies pulled from a peer or the temp store, by outcome (ok, failed)',
+    help: 'Copies pulled from a peer or the temp store, by outcome (ok, not_found: the source lacks it, failed)',
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),

@@ -205,7 +205,10 @@ async function settleFailure(
     const delaySeconds = Math.max(backoff, (isStorageError(err) && err.retryInSeconds) || 0);
     quietly(() => msg.nak(delaySeconds * 1000));
     stepRuns.inc({ function: functionName, outcome: 'retry' });
-    log.warn({ fn: functionName, seq: msg.seq, attempt, delaySeconds, reason }, 'step failed; will retry');
+    const line = { fn: functionName, seq: msg.seq, attempt, delaySeconds, reason };
+    // NOT_READY is a step waiting on purpose (a storer for its peers' copies): not a fault.
+    if (isStorageError(err) && err.code === 'NOT_READY') log.info(line, 'step not ready; will look again');
+    else log.warn(line, 'step failed; will retry');
   }
 }
 
