@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeError, isStorageError, StorageError } from '../errors';
@@ -17,6 +16,7 @@ import { JOB_STATUS, type Job, type JobResult, type Template } from './types';
 import { cidIndex } from '../cid/cid-index';
 import { originalOutput } from './original';
 import { recordTranscode } from './transcode-stats';
+import { makeWorkDir } from '../workdirs/work-dirs';
 
 /** What a template's transcode gets and gives back. */
 export interface TranscodeInput {
@@ -95,7 +95,7 @@ async function transcodeClaimed(
 ): Promise<Job> {
   const id = job.id;
   const claimedAt = Date.now();
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sv2-job-${id}-`));
+  const workDir = makeWorkDir('job', id);
   const progress = throttledProgress(s, id, context.signal);
   const stopHeartbeat = heartbeatWhileRunning(s, id, event.attempt);
   const attempt = async (): Promise<Job> => {
