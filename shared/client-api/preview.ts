@@ -12,7 +12,7 @@ import { planAudio } from '../transcode/audio-plan';
 import { runFfmpeg } from '../transcode/ffmpeg';
 import { probeMedia } from '../transcode/probe';
 import { hashFile } from '../transcode/scratch';
-import { makeWorkDir } from '../workdirs/work-dirs';
+import { makeWorkDir, workDirOwner } from '../workdirs/work-dirs';
 import { resolveCid } from './cids';
 import { fetchResult } from './fetch-result';
 import { madePreviewVariant } from './variants';
@@ -61,7 +61,7 @@ async function makePreview(s: Services, job: Job, seconds: number, variant: stri
     job.results.find((r) => r.variant === ORIGINAL_VARIANT) ?? job.results.find((r) => r.variant === '320');
   if (!source)
     throw new StorageError('FILE_NOT_FOUND', `upload ${job.id} keeps no audio to cut a preview from`);
-  const workDir = makeWorkDir('preview', job.id);
+  const workDir = makeWorkDir('preview', workDirOwner(s.identity.address), job.id);
   try {
     const input = path.join(workDir, 'source');
     await fetchResult(s, source, input, signal);

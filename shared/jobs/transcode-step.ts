@@ -16,7 +16,7 @@ import { JOB_STATUS, type Job, type JobResult, type Template } from './types';
 import { cidIndex } from '../cid/cid-index';
 import { originalOutput } from './original';
 import { recordTranscode } from './transcode-stats';
-import { makeWorkDir } from '../workdirs/work-dirs';
+import { makeWorkDir, workDirOwner } from '../workdirs/work-dirs';
 
 /** What a template's transcode gets and gives back. */
 export interface TranscodeInput {
@@ -95,7 +95,7 @@ async function transcodeClaimed(
 ): Promise<Job> {
   const id = job.id;
   const claimedAt = Date.now();
-  const workDir = makeWorkDir('job', id);
+  const workDir = makeWorkDir('job', workDirOwner(s.identity.address), id);
   const progress = throttledProgress(s, id, context.signal);
   const stopHeartbeat = heartbeatWhileRunning(s, id, event.attempt);
   const attempt = async (): Promise<Job> => {

@@ -10,7 +10,7 @@ import { selfRecord, type NodeCounters } from '../membership/self-record';
 import { JobIndex } from '../jobs/job-index';
 import { JobStore } from '../jobs/job-store';
 import { backfillJobIndexes } from '../jobs/backfill-index';
-import { removeOrphanWorkDirs } from '../workdirs/work-dirs';
+import { removeOrphanWorkDirs, workDirOwner } from '../workdirs/work-dirs';
 import { describeError } from '../errors';
 import { DrainState } from '../drain/state';
 import { Catalog } from '../repair/catalog';
@@ -101,7 +101,7 @@ export async function buildServices(
       nats.retry,
     );
     // Transcodes of a process killed mid-job left their sources in the temp dir.
-    const orphans = removeOrphanWorkDirs();
+    const orphans = removeOrphanWorkDirs(workDirOwner(identity.address));
     if (orphans.length > 0)
       log.info({ removed: orphans.length }, 'removed the work directories of processes that are gone');
     // In the background: a start never waits for a walk of old jobs (once per cluster).
