@@ -62,6 +62,6 @@ const MAX_RETRY_HINT_SECONDS = 3600;
 /** A step's "retry in n s" as a sane number (the payload is JSON from another process), or none. */
 function retryHint(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value > 0
-    ? Math.min(value, MAX_RETRY_HINT_SECONDS)
+    ? Math.min(Math.ceil(value), MAX_RETRY_HINT_SECONDS)
     : undefined;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KV } from '@nats-io/kv';
 import { StorageError } from '../errors';
 import { DEFAULT_NATS_TIMINGS } from '../nats/connection';
@@ -79,7 +80,7 @@ export class JobStore {
             // A write whose answer was lost has landed: its retry fails on the revision and
             // finds our own record. Re-running `change` on it would see our write as someone
             // else's (the transcode step would think it lost its own claim and drop results).
-            if (call > 1 && isWrongRevision(err) && (await this.kv.get(id))?.string() === value) return;
+            if (call > 1 && isWrongRevision(err) && (await this.landed(id, value, err))) return;
             throw err;
           }
         });
@@ -91,6 +92,23 @@ export class JobStore {
         if (attempt >= 20 || !isWrongRevision(err)) throw err;
       }
     }
+  }
+
+  /**
+   * Whether the record's newest write — the revision the refusal names, answered by the stream
+   * leader — is `value`. Read at that revision, not as "the latest": any replica answers a KV
+   * read, and one that lacks the write (likely just after a server died) would show the old
+   * record and make our own write look like a rival's.
+   */
+  private async landed(id: string, value: string, refusal: unknown): Promise<boolean> {
+    const revision = Number(/wrong last sequence: (\d+)/i.exec(String(refusal))?.[1]);
+    if (!revision) return (await this.kv.get(id))?.string() === value;
+    for (let look = 0; look < LANDED_LOOKS; look++) {
+      const entry = await this.kv.get(id, { revision });
+      if (entry) return entry.string() === value;
+      await sleep(LANDED_PAUSE_MS);
+    }
+    return false;
   }
 
   /** Every job id ever made, in no particular order (one request streams them all). */
@@ -144,6 +162,10 @@ export class JobStore {
     return { jobs, next: i < keys.length ? keys[i - 1] : undefined };
   }
 }
+
+/** Reads of the revision a refusal names, a moment apart, before a lagging replica is given up on. */
+const LANDED_LOOKS = 5;
+const LANDED_PAUSE_MS = 200;
 
 /** The compare-and-set lost: the record changed since it was read. */
 function isWrongRevision(err: unknown): boolean {

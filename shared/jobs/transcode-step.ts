@@ -149,7 +149,14 @@ async function transcodeClaimed(
   } catch (err) {
     // After an abort the writes queued may be what hangs: the failure is recorded without them.
     if (!context.signal.aborted) await progress.settle();
-    await recordFailure(s, id, err, event, context);
+    if ((await recordFailure(s, id, err, event, context)) === 'superseded')
+      // Not permanent whatever it was: ending this delivery for good would end the message the
+      // attempt now running depends on (its own failure is retried through it).
+      throw new StorageError(
+        'TRANSCODE_FAILED',
+        `attempt ${event.attempt} was taken over by a later one: ${describeError(err)}`,
+        { cause: err, permanent: false },
+      );
     throw err;
   } finally {
     stopHeartbeat();
@@ -242,32 +249,55 @@ async function announceResults(s: JobDeps, job: Job): Promise<Job> {
   return job;
 }
 
-/** A permanent failure, or the last attempt, ends the job in `error` with the reason. */
-async function recordFailure(s: JobDeps, id: string, err: unknown, event: StepEvent, context: StepContext) {
-  if (context.signal.aborted && !isTimeout(context.signal)) return; // shutdown: another node retries
+/**
+ * A permanent failure, or the last attempt, ends the job in `error` with the reason; an earlier
+ * one is noted for the retry. Only our own claim is ours to end: `superseded` when a redelivery
+ * took the job over meanwhile (our record went silent). A failure after our results were
+ * recorded (the CID index, the announcement) leaves them be and tells the storers again.
+ */
+async function recordFailure(
+  s: JobDeps,
+  id: string,
+  err: unknown,
+  event: StepEvent,
+  context: StepContext,
+): Promise<'recorded' | 'superseded'> {
+  if (context.signal.aborted && !isTimeout(context.signal)) return 'recorded'; // shutdown: another node retries
   const reason = describeError(err);
   const final = (isStorageError(err) && err.permanent) || event.attempt >= event.maxAttempts;
-  await s.jobs
-    .update(id, (j) =>
-      // Only our own claim is ours to end: a redelivery may have taken the job over (our record
-      // went silent) or our results may already be recorded (a later call failed).
-      !claimedBy(j, s.identity.address, event.attempt)
-        ? null
-        : final
-          ? {
-              ...j,
-              status: JOB_STATUS.error,
-              error: reason,
-              finished_at: new Date().toISOString(),
-              transcode_running: false,
-            }
-          : {
-              ...j,
-              error: `attempt ${event.attempt} of ${event.maxAttempts} failed: ${reason}; retrying`,
-              transcode_running: false,
-            },
-    )
-    .catch((e) => s.log.error({ id, err: describeError(e) }, 'could not record the failure'));
+  const me = s.identity.address;
+  let ours = false;
+  const after = await s.jobs
+    .update(id, (j) => {
+      ours = claimedBy(j, me, event.attempt);
+      if (!ours) return null;
+      return final
+        ? {
+            ...j,
+            status: JOB_STATUS.error,
+            error: reason,
+            finished_at: new Date().toISOString(),
+            transcode_running: false,
+          }
+        : {
+            ...j,
+            error: `attempt ${event.attempt} of ${event.maxAttempts} failed: ${reason}; retrying`,
+            transcode_running: false,
+          };
+    })
+    .catch((e) => {
+      s.log.error({ id, err: describeError(e) }, 'could not record the failure');
+      return null;
+    });
+  if (!after || ours) return 'recorded';
+  const storedByUs =
+    after.stage === 'storing' && after.transcode_worker_id === me && after.attempts === event.attempt;
+  if (!storedByUs) return 'superseded';
+  if (after.status === JOB_STATUS.inProgress)
+    await announceResults(s, after).catch((e) =>
+      s.log.warn({ id, err: describeError(e) }, 'could not announce the results again; a redelivery or the sweeper ends the job'),
+    );
+  return 'recorded';
 }
 
 function isTimeout(signal: AbortSignal): boolean {

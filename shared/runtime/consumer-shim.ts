@@ -203,11 +203,12 @@ async function settleFailure(
     const delays = trigger.backoff;
     const backoff = delays[Math.min(attempt - 1, delays.length - 1)] ?? 1;
     const delaySeconds = Math.max(backoff, (isStorageError(err) && err.retryInSeconds) || 0);
-    quietly(() => msg.nak(delaySeconds * 1000));
+    quietly(() => msg.nak(Math.ceil(delaySeconds * 1000)));
     stepRuns.inc({ function: functionName, outcome: 'retry' });
     const line = { fn: functionName, seq: msg.seq, attempt, delaySeconds, reason };
-    // NOT_READY is a step waiting on purpose (a storer for its peers' copies): not a fault.
-    if (isStorageError(err) && err.code === 'NOT_READY') log.info(line, 'step not ready; will look again');
+    // A step that says when to look again is waiting on purpose (a storer for its peers'
+    // copies), not failing: hundreds of such lines a minute would bury the real warnings.
+    if (isStorageError(err) && err.retryInSeconds) log.info(line, 'step waiting; will look again');
     else log.warn(line, 'step failed; will retry');
   }
 }

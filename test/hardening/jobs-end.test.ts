@@ -263,7 +263,11 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     });
     await waitUntil(async () => (await s.jobs.require(job.id)).attempts === 2, 'attempt 2 claimed');
     releaseStale();
-    await expect(stale).rejects.toThrow('the stale attempt failed');
+    // Retryable whatever it was: the delivery it ends is the one attempt 2 now runs under.
+    await expect(stale).rejects.toMatchObject({
+      permanent: false,
+      message: expect.stringMatching(/^attempt 1 was taken over by a later one: .*the stale attempt failed/),
+    });
     const taken = await s.jobs.require(job.id);
     expect(taken).toMatchObject({
       status: 'in_progress',
@@ -277,6 +281,53 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     const done = await fresh;
     expect(done).toMatchObject({ status: 'in_progress', stage: 'storing', attempts: 2 });
     expect(done.results[0].sha256).toBe(sha(bytes));
+  });
+
+  test('a last attempt whose announcement fails after its results are recorded keeps them and announces again', async () => {
+    const job = await upload('unannounced.wav');
+    // The first publish to the storers' subject fails as a lost JetStream answer would; the rest is real.
+    let refused = 0;
+    const js = Object.create(s.nats.js) as typeof s.nats.js;
+    js.publish = (subject, payload, options) => {
+      if (subject === 'results.audio' && refused++ === 0)
+        return Promise.reject(new StorageError('INTERNAL', 'the announcement was refused'));
+      return s.nats.js.publish(subject, payload, options);
+    };
+    const announced: string[] = [];
+    const watch = s.nats.nc.subscribe('results.audio', {
+      callback: (_, m) => {
+        announced.push(m.json<{ id: string }>().id);
+      },
+    });
+    await s.nats.nc.flush();
+    const here: JobDeps = { ...s, nats: { ...s.nats, js } };
+    const bytes = Buffer.from('results recorded, announcement refused');
+    const transcode = async ({ job: j, workDir }: { job: Job; workDir: string }) => {
+      const file = path.join(workDir, 'out.mp3');
+      fs.writeFileSync(file, bytes);
+      const output = {
+        variant: '320' as const,
+        fileName: `${j.id}_320.mp3`,
+        path: file,
+        size: bytes.length,
+        contentType: 'audio/mpeg' as const,
+        sha256: sha(bytes),
+      };
+      return { probe: {}, outputs: [output] };
+    };
+    await expect(runTranscodeStep(here, 'audio', event(job.id, 3), context(), transcode)).rejects.toThrow(
+      'the announcement was refused',
+    );
+    await s.nats.nc.flush();
+    watch.unsubscribe();
+    expect(refused).toBe(2);
+    expect(announced).toEqual([job.id]);
+    expect(await s.jobs.require(job.id)).toMatchObject({
+      status: 'in_progress',
+      stage: 'storing',
+      attempts: 3,
+    });
+    expect(await storeStep(event(job.id), context())).toBe('done');
   });
 
   test('an announcement read before the record names its results is checked again, never dropped', async () => {

@@ -44,9 +44,14 @@ describe('a job update whose answer was lost', () => {
   });
 
   /** KV `jobs` whose next `update` lands and then reports a timeout, as a lost reply does. */
-  function losingOneAnswer(): KV & { calls: number } {
-    const lossy = Object.create(kv) as KV & { calls: number };
+  function losingOneAnswer(): KV & { calls: number; revisionsRead: number[] } {
+    const lossy = Object.create(kv) as KV & { calls: number; revisionsRead: number[] };
     lossy.calls = 0;
+    lossy.revisionsRead = [];
+    lossy.get = (key, opts) => {
+      if (opts?.revision) lossy.revisionsRead.push(opts.revision);
+      return kv.get(key, opts);
+    };
     lossy.update = async (key, value, revision) => {
       const call = lossy.calls++;
       const landed = await kv.update(key, value, revision);
@@ -76,6 +81,9 @@ describe('a job update whose answer was lost', () => {
     });
 
     expect(lossy.calls).toBe(2); // the first write (answer lost) and its retry
+    // Checked at the revision the refusal named (the leader's word), which holds our write.
+    const landedAt = (await kv.get(id))!.revision;
+    expect(lossy.revisionsRead).toEqual([landedAt]);
     expect(seen).toEqual(['in_progress']);
     expect(out.status).toBe('done');
     expect((await store.get(id))?.status).toBe('done');

@@ -121,7 +121,7 @@ describe('temp objects through JetStream', () => {
     expect(made).toEqual([]);
   });
 
-  test('a small object whose chunks went after its info was read ends the read with STORAGE_UNAVAILABLE within a second', async () => {
+  test('a small object whose chunks went after its info was read ends the read with STORAGE_UNAVAILABLE within seconds', async () => {
     const name = `obj_${randomSuffix()}`;
     const put = await putTempObject(nats, bucket, { name }, Readable.from(body(3 * 128 * 1024, 5)));
     const read = await readTempObject(nats, bucket, name, put.sha256);
@@ -131,7 +131,7 @@ describe('temp objects through JetStream', () => {
       code: 'STORAGE_UNAVAILABLE',
       message: expect.stringMatching(/chunk 1 of 3 is gone/),
     });
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   test('a chunk a lagging replica does not have yet is read on a later look, not called gone', async () => {
