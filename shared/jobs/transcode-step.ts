@@ -295,7 +295,10 @@ async function recordFailure(
   if (!storedByUs) return 'superseded';
   if (after.status === JOB_STATUS.inProgress)
     await announceResults(s, after).catch((e) =>
-      s.log.warn({ id, err: describeError(e) }, 'could not announce the results again; a redelivery or the sweeper ends the job'),
+      s.log.warn(
+        { id, err: describeError(e) },
+        'could not announce the results again; a redelivery or the sweeper ends the job',
+      ),
     );
   return 'recorded';
 }
