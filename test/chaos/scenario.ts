@@ -8,6 +8,7 @@ import { FAST_REPAIR_ENV, makeImages, waitForMembers } from '../repair/cluster';
 import { bump, tallyUploads, type ChaosFigures } from './figures';
 import { ended, waitForJobsToEnd, waitForPlacement, type SeenJob } from './settle';
 import { pool, sendUpload, type UploadItem, type UploadOutcome } from './uploads';
+import { removeOrphanWorkDirs, workDirOwner } from '../../shared/workdirs/work-dirs';
 
 /** One chaos run: the cluster, the load and when the faults strike. */
 export interface ChaosPlan {
@@ -59,6 +60,7 @@ export async function runChaos(
   const media = tempDir('chaos');
   let nats: TestNats | undefined;
   let cluster: TestNodes | undefined;
+  let ids: string[] = [];
   try {
     const items = await makeLoad(plan, media.dir);
     nats = await startTestNats(plan.natsServers);
@@ -68,7 +70,7 @@ export async function runChaos(
     });
     const c = cluster;
     const urls = c.nodes.map((n) => n.url);
-    const ids = await Promise.all(urls.map(async (u) => (await getJson(`${u}/storage/health`)).body.nodeId));
+    ids = await Promise.all(urls.map(async (u) => (await getJson(`${u}/storage/health`)).body.nodeId));
     await waitForMembers(urls, plan.nodes);
     log(`cluster up: ${plan.nodes} nodes, ${plan.natsServers} NATS servers`);
     return await underFaults(plan, items, c, nats, ids, log);
@@ -79,6 +81,8 @@ export async function runChaos(
     await cluster?.stop();
     await nats?.stop();
     media.remove();
+    // The killed node's transcodes left their work directories (its next start would remove them).
+    for (const id of ids) removeOrphanWorkDirs(workDirOwner(id));
   }
 }
 
