@@ -33,6 +33,27 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
   const event = (id: string, attempt = 1) => jobEvent('jobs.audio', id, attempt);
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+  /** A transcode that writes `bytes` as the job's MP3: attempts told apart by what they wrote. */
+  const fake =
+    (bytes: Buffer) =>
+    async ({ job: j, workDir }: { job: Job; workDir: string }) => {
+      const file = path.join(workDir, 'out.mp3');
+      fs.writeFileSync(file, bytes);
+      return {
+        probe: {},
+        outputs: [
+          {
+            variant: '320' as const,
+            fileName: `${j.id}_320.mp3`,
+            path: file,
+            size: bytes.length,
+            contentType: 'audio/mpeg' as const,
+            sha256: sha(bytes),
+          },
+        ],
+      };
+    };
+
   const upload = (name: string): Promise<Job> =>
     uploadInProcess(s, name, fs.readFileSync(makeTone(node.dir, name, 1)), 'audio');
 
@@ -182,25 +203,6 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     const job = await upload('race.wav');
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const fake =
-      (bytes: Buffer) =>
-      async ({ job: j, workDir }: { job: Job; workDir: string }) => {
-        const file = path.join(workDir, 'out.mp3');
-        fs.writeFileSync(file, bytes);
-        return {
-          probe: {},
-          outputs: [
-            {
-              variant: '320' as const,
-              fileName: `${j.id}_320.mp3`,
-              path: file,
-              size: bytes.length,
-              contentType: 'audio/mpeg' as const,
-              sha256: sha(bytes),
-            },
-          ],
-        };
-      };
     const slowBytes = Buffer.from('the slow attempt, another ffmpeg build');
     const fastBytes = Buffer.from('the attempt that finished first');
     // Attempt 1 is claimed and transcoding; its node then looks dead to the redelivery.
@@ -243,23 +245,9 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     let releaseFresh!: () => void;
     const freshHeld = new Promise<void>((r) => (releaseFresh = r));
     const bytes = Buffer.from('the attempt that took over');
-    const fresh = runTranscodeStep(s, 'audio', event(job.id, 2), context(), async ({ job: j, workDir }) => {
+    const fresh = runTranscodeStep(s, 'audio', event(job.id, 2), context(), async (input) => {
       await freshHeld;
-      const file = path.join(workDir, 'out.mp3');
-      fs.writeFileSync(file, bytes);
-      return {
-        probe: {},
-        outputs: [
-          {
-            variant: '320' as const,
-            fileName: `${j.id}_320.mp3`,
-            path: file,
-            size: bytes.length,
-            contentType: 'audio/mpeg' as const,
-            sha256: sha(bytes),
-          },
-        ],
-      };
+      return fake(bytes)(input);
     });
     await waitUntil(async () => (await s.jobs.require(job.id)).attempts === 2, 'attempt 2 claimed');
     releaseStale();
@@ -302,20 +290,7 @@ describe('jobs always end, and duplicate deliveries are safe', () => {
     await s.nats.nc.flush();
     const here: JobDeps = { ...s, nats: { ...s.nats, js } };
     const bytes = Buffer.from('results recorded, announcement refused');
-    const transcode = async ({ job: j, workDir }: { job: Job; workDir: string }) => {
-      const file = path.join(workDir, 'out.mp3');
-      fs.writeFileSync(file, bytes);
-      const output = {
-        variant: '320' as const,
-        fileName: `${j.id}_320.mp3`,
-        path: file,
-        size: bytes.length,
-        contentType: 'audio/mpeg' as const,
-        sha256: sha(bytes),
-      };
-      return { probe: {}, outputs: [output] };
-    };
-    await expect(runTranscodeStep(here, 'audio', event(job.id, 3), context(), transcode)).rejects.toThrow(
+    await expect(runTranscodeStep(here, 'audio', event(job.id, 3), context(), fake(bytes))).rejects.toThrow(
       'the announcement was refused',
     );
     await s.nats.nc.flush();
