@@ -8,6 +8,8 @@ import { signRecord, verifyRecord } from './signed-record';
 import type { Member, MembershipChange, NodeRecord } from './types';
 
 const HISTORY_LIMIT = 200;
+/** How much later than one heartbeat interval a record may come before the view counts as not seeing. */
+const FEED_SLACK_MS = 500;
 
 export interface MembershipOptions {
   kv: KV;
@@ -55,6 +57,10 @@ export class Membership extends EventEmitter {
   private selfId?: string;
   /** Local time this node last saw its own heartbeat come back through the watch. */
   private selfSeenAt = Date.now();
+  /** Local time the watch last delivered any record (see `judgedAt`); unset before the first. */
+  private heardAt?: number;
+  /** When records last came back after a gap: silence before it is not held against anyone. */
+  private sightBackAt = 0;
   /** Signed `lastOk` of the last record taken from each node: older ones are replays. */
   private readonly lastOkTaken = new Map<string, number>();
   /** When a refusal was last logged, by key: a flood of forged records logs once a minute. */
@@ -200,6 +206,7 @@ export class Membership extends EventEmitter {
    * ring until its next heartbeat (a leaving node says so in its own signed record).
    */
   private apply(entry: KvEntry): void {
+    this.heard();
     if (entry.operation !== 'PUT') {
       if (!this.members.get(entry.key)?.healthy) this.members.delete(entry.key);
       this.evaluate();
@@ -222,7 +229,10 @@ export class Membership extends EventEmitter {
       this.clockOffsetMs = Date.now() - serverTime;
       this.selfSeenAt = Date.now();
     }
-    this.members.set(entry.key, { ...record, healthy: false, seenAt: serverTime + this.clockOffsetMs });
+    // Health carries over to the new record (evaluate judges it): a member healthy before a gap
+    // keeps the gap's grace when a replay of its old record comes first.
+    const healthy = this.members.get(entry.key)?.healthy ?? false;
+    this.members.set(entry.key, { ...record, healthy, seenAt: serverTime + this.clockOffsetMs });
     this.evaluate();
   }
 
@@ -255,6 +265,32 @@ export class Membership extends EventEmitter {
   }
 
   /**
+   * The latest moment this view can vouch for. A node's own heartbeat comes back every
+   * interval, so records never pause longer than that while the view sees; past it, NATS is
+   * electing leaders or out of reach, and every record would age together until the ring
+   * emptied (the chaos suite saw 0 healthy during a NATS server's restart). Health is judged
+   * at most one interval (and a little) after the last record heard: a stall stops the
+   * clock, not the members. A read-only view has no heartbeat to vouch with and judges now.
+   */
+  private judgedAt(now: number): number {
+    if (!this.options.self || this.heardAt === undefined) return now;
+    return Math.min(now, this.heardAt + this.options.heartbeatMs + FEED_SLACK_MS);
+  }
+
+  /** A record arrived. After a gap the view saw nothing in, every member gets a fresh TTL. */
+  private heard(): void {
+    const now = Date.now();
+    if (this.heardAt !== undefined && this.judgedAt(now) < now) {
+      this.sightBackAt = now;
+      this.options.log.info(
+        { gapMs: now - this.heardAt },
+        'membership: records arrive again after a gap; every member gets a health TTL to show its heartbeat',
+      );
+    }
+    this.heardAt = now;
+  }
+
+  /**
    * Recomputes health; when the healthy set changed, records the change, and when the set
    * of placement members (healthy, not draining, store fine, with their weights) changed, rebuilds the
    * ring. A draining node leaving changes the healthy set but not the ring, so it restarts
@@ -262,8 +298,13 @@ export class Membership extends EventEmitter {
    */
   private evaluate(): void {
     const now = Date.now();
-    for (const m of this.members.values())
-      m.healthy = !m.leaving && now - m.seenAt < this.options.healthTtlMs;
+    const at = this.judgedAt(now);
+    for (const m of this.members.values()) {
+      // Only a member healthy when the view stopped seeing gets the grace: a replayed record of
+      // a node that had already dropped out does not bring it back.
+      const since = m.healthy ? Math.max(m.seenAt, this.sightBackAt) : m.seenAt;
+      m.healthy = !m.leaving && at - since < this.options.healthTtlMs;
+    }
     const healthy = this.healthy();
     const placed = healthy.filter((m) => m.draining !== true && !m.storeProblem);
     const healthyKey = healthy.map((m) => m.nodeId).join(',');

@@ -1,0 +1,147 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { identityFromHex, publicKeyHex, type Identity } from '../../shared/identity/wallet';
+import { createLogger } from '../../shared/log';
+import { Membership } from '../../shared/membership/membership';
+import { signRecord } from '../../shared/membership/signed-record';
+import type { NodeRecord } from '../../shared/membership/types';
+import { randomKey } from '../harness/config';
+import { startTestNats, type TestNats } from '../harness/nats';
+
+const HEARTBEAT_MS = 300;
+const TTL_MS = 3000;
+
+/**
+ * When NATS stalls (a leader election, a server paused), no heartbeat arrives — not even this
+ * node's own — and every record ages past the TTL at once. That is the view gone blind, not
+ * every node dead: the ring must not empty (the chaos suite saw 0 healthy during a NATS
+ * server's restart). A node whose heartbeats stop while records flow still drops out.
+ * The stall is real: the test's nats-server is paused with SIGSTOP and resumed with SIGCONT.
+ */
+describe('membership while NATS stalls', () => {
+  let nats: TestNats;
+  let nc: NatsConnection;
+  let kv: KV;
+  const views: Membership[] = [];
+  let otherBeats: NodeJS.Timeout | undefined;
+
+  beforeAll(async () => {
+    nats = await startTestNats(1);
+    nc = await connect({ servers: nats.urls });
+    kv = await new Kvm(jetstream(nc)).create('nodes', { history: 5 });
+  }, 30_000);
+
+  afterAll(async () => {
+    clearInterval(otherBeats);
+    nats?.servers[0].process.kill('SIGCONT');
+    await Promise.all(views.map((v) => v.stop()));
+    await nc?.close();
+    await nats?.stop();
+  });
+
+  const record = (id: Identity): NodeRecord => ({
+    nodeId: id.address,
+    publicKey: publicKeyHex(id),
+    host: 'http://127.0.0.1:9000',
+    version: 'test',
+    capacity: 0,
+    used: 0,
+    weight: 1,
+    lastOk: new Date().toISOString(),
+    startedAt: new Date().toISOString(),
+    shardCount: 0,
+    ringFingerprint: '',
+    jobsDone: 0,
+  });
+
+  const node = async (id: Identity): Promise<Membership> => {
+    const m = new Membership({
+      kv,
+      self: () => record(id),
+      identity: id,
+      recordWindowMs: 60_000,
+      heartbeatMs: HEARTBEAT_MS,
+      healthTtlMs: TTL_MS,
+      shardLength: 2,
+      replicationFactor: 2,
+      log: createLogger('t', 'silent'),
+    });
+    views.push(m);
+    await m.start();
+    return m;
+  };
+
+  const healthyIds = (m: Membership) =>
+    m
+      .healthy()
+      .map((x) => x.nodeId)
+      .sort();
+
+  const until = async (check: () => boolean, what: string, timeoutMs: number) => {
+    const end = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  /** Every view of `m` sampled each 100 ms for `ms`. */
+  const sample = async (m: Membership, ms: number): Promise<string[][]> => {
+    const seen: string[][] = [];
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      seen.push(healthyIds(m));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return seen;
+  };
+
+  test('a stall longer than the TTL keeps the ring; nodes that stop beating still drop out', async () => {
+    const me = identityFromHex(randomKey());
+    const other = identityFromHex(randomKey());
+    const ghost = identityFromHex(randomKey()); // one heartbeat, then silence: a killed node
+    await kv.put(ghost.address, signRecord(ghost, record(ghost)));
+    const view = await node(me);
+    // The other node beats by hand, so the test can kill it (stop beating, no leaving record).
+    const beat = () => void kv.put(other.address, signRecord(other, record(other))).catch(() => undefined);
+    beat();
+    otherBeats = setInterval(beat, HEARTBEAT_MS);
+    const live = [me.address, other.address].sort();
+    await until(
+      () => JSON.stringify(healthyIds(view)) === JSON.stringify(live),
+      'the ghost dropped out',
+      10_000,
+    );
+
+    const server = nats.servers[0].process;
+    server.kill('SIGSTOP');
+    let during: string[][];
+    try {
+      during = await sample(view, TTL_MS * 3);
+    } finally {
+      server.kill('SIGCONT');
+    }
+    const after = await sample(view, TTL_MS * 2);
+
+    expect(during.length).toBeGreaterThan(20);
+    expect(during.filter((ids) => JSON.stringify(ids) !== JSON.stringify(live))).toEqual([]);
+    expect(after.filter((ids) => JSON.stringify(ids) !== JSON.stringify(live))).toEqual([]);
+    expect(
+      view
+        .ring()
+        .nodes.map((n) => n.id)
+        .sort(),
+    ).toEqual(live);
+
+    // Records flow again: a node that stops beating drops out in the README's bound.
+    clearInterval(otherBeats);
+    const stoppedAt = Date.now();
+    await until(
+      () => JSON.stringify(healthyIds(view)) === JSON.stringify([me.address]),
+      'the other dropped out',
+      10_000,
+    );
+    expect(Date.now() - stoppedAt).toBeLessThan(TTL_MS + 1000 + 500);
+  }, 60_000);
+});
