@@ -8,8 +8,13 @@ import { signRecord, verifyRecord } from './signed-record';
 import type { Member, MembershipChange, NodeRecord } from './types';
 
 const HISTORY_LIMIT = 200;
-/** How much later than one heartbeat interval a record may come before the view counts as not seeing. */
-const FEED_SLACK_MS = 500;
+/** How much later than one heartbeat interval a new record may come before the view counts as not seeing. */
+const feedSlackMs = (heartbeatMs: number) => Math.max(500, heartbeatMs / 2);
+/**
+ * The longest a view holds its judgement without records (in TTLs): a node cut off from NATS
+ * for longer judges at the present again, and its ring empties as the records age.
+ */
+const MAX_BLIND_TTLS = 3;
 
 export interface MembershipOptions {
   kv: KV;
@@ -57,8 +62,16 @@ export class Membership extends EventEmitter {
   private selfId?: string;
   /** Local time this node last saw its own heartbeat come back through the watch. */
   private selfSeenAt = Date.now();
-  /** Local time the watch last delivered any record (see `judgedAt`); unset before the first. */
+  /**
+   * Local time the watch last delivered a record newer than any before it (see `judgedAt`);
+   * unset before the first. Replays of old records (a restarted watch's initial values) do
+   * not count: they say nothing of the present.
+   */
   private heardAt?: number;
+  /** NATS server time of the newest record delivered so far. */
+  private newestRecordAt = 0;
+  /** Whether the hold on judgement has been logged (once per blind spell). */
+  private blindLogged = false;
   /** When records last came back after a gap: silence before it is not held against anyone. */
   private sightBackAt = 0;
   /** Signed `lastOk` of the last record taken from each node: older ones are replays. */
@@ -206,7 +219,7 @@ export class Membership extends EventEmitter {
    * ring until its next heartbeat (a leaving node says so in its own signed record).
    */
   private apply(entry: KvEntry): void {
-    this.heard();
+    this.heard(entry.created.getTime());
     if (entry.operation !== 'PUT') {
       if (!this.members.get(entry.key)?.healthy) this.members.delete(entry.key);
       this.evaluate();
@@ -266,19 +279,26 @@ export class Membership extends EventEmitter {
 
   /**
    * The latest moment this view can vouch for. A node's own heartbeat comes back every
-   * interval, so records never pause longer than that while the view sees; past it, NATS is
-   * electing leaders or out of reach, and every record would age together until the ring
-   * emptied (the chaos suite saw 0 healthy during a NATS server's restart). Health is judged
-   * at most one interval (and a little) after the last record heard: a stall stops the
-   * clock, not the members. A read-only view has no heartbeat to vouch with and judges now.
+   * interval, so new records never pause much longer than that while the view sees; past it,
+   * NATS is electing leaders or out of reach, and every record would age together until the
+   * ring emptied (the chaos suite saw 0 healthy during a NATS server's restart). Health is
+   * judged at most one interval (and a little) after the last new record: a stall stops the
+   * clock, not the members — for up to MAX_BLIND_TTLS TTLs. A read-only view has no heartbeat
+   * to vouch with and judges at the present.
    */
   private judgedAt(now: number): number {
     if (!this.options.self || this.heardAt === undefined) return now;
-    return Math.min(now, this.heardAt + this.options.heartbeatMs + FEED_SLACK_MS);
+    if (now - this.heardAt > MAX_BLIND_TTLS * this.options.healthTtlMs) return now;
+    return Math.min(now, this.heardAt + this.options.heartbeatMs + feedSlackMs(this.options.heartbeatMs));
   }
 
-  /** A record arrived. After a gap the view saw nothing in, every member gets a fresh TTL. */
-  private heard(): void {
+  /**
+   * A record arrived, written at `serverTime`. A new one after a gap the view saw nothing in
+   * gives every member that was healthy a fresh TTL to show its heartbeat.
+   */
+  private heard(serverTime: number): void {
+    if (serverTime <= this.newestRecordAt) return;
+    this.newestRecordAt = serverTime;
     const now = Date.now();
     if (this.heardAt !== undefined && this.judgedAt(now) < now) {
       this.sightBackAt = now;
@@ -288,6 +308,7 @@ export class Membership extends EventEmitter {
       );
     }
     this.heardAt = now;
+    this.blindLogged = false;
   }
 
   /**
@@ -299,6 +320,14 @@ export class Membership extends EventEmitter {
   private evaluate(): void {
     const now = Date.now();
     const at = this.judgedAt(now);
+    // Said once the hold matters: a TTL without records would have started emptying the ring.
+    if (at < now && now - this.heardAt! >= this.options.healthTtlMs && !this.blindLogged) {
+      this.blindLogged = true;
+      this.options.log.warn(
+        { silentMs: now - this.heardAt!, holdMs: MAX_BLIND_TTLS * this.options.healthTtlMs },
+        'membership: no new record, not even our own heartbeat; holding the view until records arrive',
+      );
+    }
     for (const m of this.members.values()) {
       // Only a member healthy when the view stopped seeing gets the grace: a replayed record of
       // a node that had already dropped out does not bring it back.
