@@ -1,13 +1,13 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { identityFromHex, publicKeyHex, type Identity } from '../../shared/identity/wallet';
+import { identityFromHex, type Identity } from '../../shared/identity/wallet';
 import { createLogger } from '../../shared/log';
 import { Membership } from '../../shared/membership/membership';
 import { signRecord } from '../../shared/membership/signed-record';
-import type { NodeRecord } from '../../shared/membership/types';
 import { randomKey } from '../harness/config';
 import { startTestNats, type TestNats } from '../harness/nats';
+import { testNodeRecord } from '../harness/node-record';
 
 /**
  * Issue 15: the storer, the steps and repair start once `membership.start()` returns, so it
@@ -30,25 +30,10 @@ describe('membership starts with the full view', () => {
     await nats?.stop();
   });
 
-  const record = (id: Identity, port: number): NodeRecord => ({
-    nodeId: id.address,
-    publicKey: publicKeyHex(id),
-    host: `http://127.0.0.1:${port}`,
-    version: 'test',
-    capacity: 0,
-    used: 0,
-    weight: 1,
-    lastOk: new Date().toISOString(),
-    startedAt: new Date().toISOString(),
-    shardCount: 0,
-    ringFingerprint: '',
-    jobsDone: 0,
-  });
-
   const membership = (self?: Identity) =>
     new Membership({
       kv,
-      self: self ? () => record(self, 9000) : undefined,
+      self: self ? () => testNodeRecord(self, 9000) : undefined,
       identity: self,
       recordWindowMs: 60_000,
       heartbeatMs: 1000,
@@ -61,7 +46,7 @@ describe('membership starts with the full view', () => {
 
   test('when start() returns, every live member is in the ring', async () => {
     const others = Array.from({ length: 20 }, () => identityFromHex(randomKey()));
-    await Promise.all(others.map((o, i) => kv.put(o.address, signRecord(o, record(o, 9100 + i)))));
+    await Promise.all(others.map((o, i) => kv.put(o.address, signRecord(o, testNodeRecord(o, 9100 + i)))));
     const me = identityFromHex(randomKey());
     const m = membership(me);
     const started = Date.now();

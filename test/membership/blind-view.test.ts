@@ -1,13 +1,13 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { identityFromHex, publicKeyHex, type Identity } from '../../shared/identity/wallet';
+import { identityFromHex, type Identity } from '../../shared/identity/wallet';
 import { createLogger } from '../../shared/log';
 import { Membership } from '../../shared/membership/membership';
 import { signRecord } from '../../shared/membership/signed-record';
-import type { NodeRecord } from '../../shared/membership/types';
 import { randomKey } from '../harness/config';
 import { startTestNats, type TestNats } from '../harness/nats';
+import { testNodeRecord } from '../harness/node-record';
 
 const HEARTBEAT_MS = 300;
 const TTL_MS = 3000;
@@ -40,25 +40,10 @@ describe('membership while NATS stalls', () => {
     await nats?.stop();
   });
 
-  const record = (id: Identity): NodeRecord => ({
-    nodeId: id.address,
-    publicKey: publicKeyHex(id),
-    host: 'http://127.0.0.1:9000',
-    version: 'test',
-    capacity: 0,
-    used: 0,
-    weight: 1,
-    lastOk: new Date().toISOString(),
-    startedAt: new Date().toISOString(),
-    shardCount: 0,
-    ringFingerprint: '',
-    jobsDone: 0,
-  });
-
   const node = async (id: Identity): Promise<Membership> => {
     const m = new Membership({
       kv,
-      self: () => record(id),
+      self: () => testNodeRecord(id),
       identity: id,
       recordWindowMs: 60_000,
       heartbeatMs: HEARTBEAT_MS,
@@ -102,11 +87,11 @@ describe('membership while NATS stalls', () => {
     const other = identityFromHex(randomKey());
     const dies = identityFromHex(randomKey()); // killed while NATS is stalled
     const ghost = identityFromHex(randomKey()); // one heartbeat, then silence: killed before
-    await kv.put(ghost.address, signRecord(ghost, record(ghost)));
+    await kv.put(ghost.address, signRecord(ghost, testNodeRecord(ghost)));
     const view = await node(me);
     // The other two beat by hand, so the test can kill them (stop beating, no leaving record).
     const beat = (id: Identity) => () =>
-      void kv.put(id.address, signRecord(id, record(id))).catch(() => undefined);
+      void kv.put(id.address, signRecord(id, testNodeRecord(id))).catch(() => undefined);
     beats.set(other.address, setInterval(beat(other), HEARTBEAT_MS));
     beats.set(dies.address, setInterval(beat(dies), HEARTBEAT_MS));
     const all = [me.address, other.address, dies.address].sort();
