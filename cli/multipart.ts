@@ -5,8 +5,12 @@ export interface MultipartUpload {
   contentType: string;
   /** Bytes of the whole body, so the node sees a Content-Length. */
   length: number;
-  /** The body, read from disk as it is sent; `onSent` gets the file bytes sent so far. */
-  body(onSent: (bytes: number) => void): AsyncIterable<Uint8Array>;
+  /**
+   * The body, read from disk as it is sent; `onSent` gets the file bytes sent so far.
+   * Reading stops once `signal` aborts: undici may go on pulling an aborted request's body,
+   * and a Ctrl-C must not wait for the rest of a large file to be read for nothing.
+   */
+  body(onSent: (bytes: number) => void, signal?: AbortSignal): AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -32,10 +36,11 @@ export function multipartUpload(
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     length: head.length + file.size + tail.length,
-    async *body(onSent) {
+    async *body(onSent, signal) {
       yield head;
       let sent = 0;
       for await (const chunk of fs.createReadStream(file.path, { highWaterMark: 256 * 1024 })) {
+        if (signal?.aborted) return;
         sent += (chunk as Buffer).length;
         yield chunk as Buffer;
         onSent(sent);

@@ -69,17 +69,27 @@ function barBoard(stream: NodeJS.WriteStream): BarBoard {
     },
   };
   const multibar = new MultiBar(options);
+  // A draw after stop() would restart cli-progress's frame timer and keep the process alive
+  // (an aborted upload's body can still report its last byte after the board stopped).
+  let stopped = false;
+  const drawNow = () => {
+    if (!stopped) multibar.update();
+  };
   return {
     add(name, size) {
       nameWidth.value = Math.min(40, Math.max(nameWidth.value, name.length));
       const bar = multibar.create(1, 0, { name, phase: 'upload', detail: formatBytes(size) });
       const started = Date.now();
       return {
-        uploading: (sent) =>
+        uploading: (sent) => {
           bar.update(size > 0 ? sent / size : 1, {
             phase: 'upload',
             detail: transferDetail(sent, size, started),
-          }),
+          });
+          // The last byte is drawn at once: a fast node answers within one frame (100 ms),
+          // and its "queued" would otherwise replace the bar before it ever showed 100%.
+          if (sent >= size) drawNow();
+        },
         uploaded: (jobId) => bar.update(0, { phase: 'queued', detail: `job ${jobId}` }),
         transcoding: (fraction, status) => bar.update(fraction, { phase: 'transcode', detail: status }),
         finished: (status, detail) =>
@@ -89,7 +99,10 @@ function barBoard(stream: NodeJS.WriteStream): BarBoard {
           bar.update(fraction, { phase, detail }),
       };
     },
-    stop: () => multibar.stop(),
+    stop: () => {
+      stopped = true;
+      multibar.stop();
+    },
   };
 }
 

@@ -147,7 +147,7 @@ async function send(
     method: 'POST',
     headers: { 'content-type': form.contentType, 'content-length': String(form.length) },
     // undici streams an async iterable body; `duplex: 'half'` is what it requires for one.
-    body: form.body((sent) => progress.uploading(sent)) as unknown as ReadableStream,
+    body: form.body((sent) => progress.uploading(sent), signal) as unknown as ReadableStream,
     duplex: 'half',
     signal,
     // The upload itself may take long; the node answers once the whole body is stored.
