@@ -1,4 +1,3 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { identityFromHex, type Identity } from '../../shared/identity/wallet';
@@ -6,8 +5,7 @@ import { createLogger } from '../../shared/log';
 import { Membership } from '../../shared/membership/membership';
 import { signRecord } from '../../shared/membership/signed-record';
 import { randomKey } from '../harness/config';
-import { startTestNats, type TestNats } from '../harness/nats';
-import { testNodeRecord } from '../harness/node-record';
+import { startNodesBucket, testNodeRecord, type NodesBucket } from '../harness/node-record';
 
 /**
  * Issue 15: the storer, the steps and repair start once `membership.start()` returns, so it
@@ -15,19 +13,16 @@ import { testNodeRecord } from '../harness/node-record';
  * would think it owns every shard.
  */
 describe('membership starts with the full view', () => {
-  let nats: TestNats;
-  let nc: NatsConnection;
+  let bucket: NodesBucket;
   let kv: KV;
 
   beforeAll(async () => {
-    nats = await startTestNats(1);
-    nc = await connect({ servers: nats.urls });
-    kv = await new Kvm(jetstream(nc)).create('nodes', { history: 5 });
+    bucket = await startNodesBucket();
+    kv = bucket.kv;
   }, 30_000);
 
   afterAll(async () => {
-    await nc?.close();
-    await nats?.stop();
+    await bucket?.stop();
   });
 
   const membership = (self?: Identity) =>
@@ -67,7 +62,7 @@ describe('membership starts with the full view', () => {
   });
 
   test('a read-only view of an empty bucket starts at once', async () => {
-    const empty = await new Kvm(jetstream(nc)).create('nodes_empty', { history: 1 });
+    const empty = await new Kvm(jetstream(bucket.nc)).create('nodes_empty', { history: 1 });
     const m = new Membership({
       kv: empty,
       recordWindowMs: 60_000,

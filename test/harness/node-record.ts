@@ -1,5 +1,9 @@
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { publicKeyHex, type Identity } from '../../shared/identity/wallet';
 import type { NodeRecord } from '../../shared/membership/types';
+import { startTestNats, type TestNats } from './nats';
 
 /** A fresh heartbeat record of `id` (unsigned: sign it with signRecord before a put). */
 export function testNodeRecord(id: Identity, port = 9000): NodeRecord {
@@ -16,5 +20,29 @@ export function testNodeRecord(id: Identity, port = 9000): NodeRecord {
     shardCount: 0,
     ringFingerprint: '',
     jobsDone: 0,
+  };
+}
+
+export interface NodesBucket {
+  nats: TestNats;
+  nc: NatsConnection;
+  /** The `nodes` bucket membership watches, as a node's runtime creates it. */
+  kv: KV;
+  stop(): Promise<void>;
+}
+
+/** One nats-server with the `nodes` bucket: the whole world a Membership view needs. */
+export async function startNodesBucket(): Promise<NodesBucket> {
+  const nats = await startTestNats(1);
+  const nc = await connect({ servers: nats.urls });
+  const kv = await new Kvm(jetstream(nc)).create('nodes', { history: 5 });
+  return {
+    nats,
+    nc,
+    kv,
+    stop: async () => {
+      await nc.close();
+      await nats.stop();
+    },
   };
 }

@@ -1,13 +1,10 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import { identityFromHex, type Identity } from '../../shared/identity/wallet';
 import { createLogger } from '../../shared/log';
 import { Membership } from '../../shared/membership/membership';
 import { signRecord } from '../../shared/membership/signed-record';
 import { randomKey } from '../harness/config';
-import { startTestNats, type TestNats } from '../harness/nats';
-import { testNodeRecord } from '../harness/node-record';
+import { startNodesBucket, testNodeRecord, type NodesBucket } from '../harness/node-record';
 
 const HEARTBEAT_MS = 300;
 const TTL_MS = 3000;
@@ -20,24 +17,21 @@ const TTL_MS = 3000;
  * The stall is real: the test's nats-server is paused with SIGSTOP and resumed with SIGCONT.
  */
 describe('membership while NATS stalls', () => {
-  let nats: TestNats;
-  let nc: NatsConnection;
+  let bucket: NodesBucket;
   let kv: KV;
   const views: Membership[] = [];
   const beats = new Map<string, NodeJS.Timeout>();
 
   beforeAll(async () => {
-    nats = await startTestNats(1);
-    nc = await connect({ servers: nats.urls });
-    kv = await new Kvm(jetstream(nc)).create('nodes', { history: 5 });
+    bucket = await startNodesBucket();
+    kv = bucket.kv;
   }, 30_000);
 
   afterAll(async () => {
     beats.forEach(clearInterval);
-    nats?.servers[0].process.kill('SIGCONT');
+    bucket?.nats.servers[0].process.kill('SIGCONT');
     await Promise.all(views.map((v) => v.stop()));
-    await nc?.close();
-    await nats?.stop();
+    await bucket?.stop();
   });
 
   const node = async (id: Identity): Promise<Membership> => {
@@ -99,7 +93,7 @@ describe('membership while NATS stalls', () => {
     const is = (ids: string[]) => JSON.stringify(healthyIds(view)) === JSON.stringify(ids);
     await until(() => is(all), 'the ghost dropped out', 10_000);
 
-    const server = nats.servers[0].process;
+    const server = bucket.nats.servers[0].process;
     server.kill('SIGSTOP');
     clearInterval(beats.get(dies.address));
     let during: string[][];

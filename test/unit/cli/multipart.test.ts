@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { multipartUpload } from '../../../cli/multipart';
@@ -8,7 +9,7 @@ describe('the CLI’s streamed upload form', () => {
   const file = path.join(dir.dir, 'long take.wav');
   const size = 4 * 1024 * 1024;
 
-  beforeAll(() => fs.writeFileSync(file, Buffer.alloc(size, 7)));
+  beforeAll(() => fs.writeFileSync(file, randomBytes(size)));
   afterAll(() => dir.remove());
 
   test('the whole body is the form, byte for byte, with its Content-Length', async () => {
@@ -19,6 +20,9 @@ describe('the CLI’s streamed upload form', () => {
     const body = Buffer.concat(parts);
     expect(body.length).toBe(form.length);
     expect(sent.at(-1)).toBe(size);
+    // The file's bytes, whole and in one piece, right after the part's headers.
+    const start = body.indexOf('\r\n\r\n', body.indexOf('name="files"')) + 4;
+    expect(body.subarray(start, start + size).equals(fs.readFileSync(file))).toBe(true);
     const boundary = /boundary=(.+)$/.exec(form.contentType)?.[1];
     expect(body.subarray(-(boundary!.length + 8)).toString()).toBe(`\r\n--${boundary}--\r\n`);
   });
